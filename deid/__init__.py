@@ -1,0 +1,60 @@
+"""deid: de-identify clinical notes and records, measure and lower re-identification risk.
+
+The public surface is small and re-exported here; the machinery lives in subpackages
+(``deid.text``, ``deid.transform``, ``deid.risk``, ...). Heavy dependencies (Presidio,
+spaCy, numba, pandas) load on first use of a name that needs them, so ``import deid`` is
+fast.
+
+>>> import deid
+>>> result = deid.scrub_text("Pt John Smith seen 7/22, call 617-555-0142.", key="a" * 32)
+>>> "John" in result.text
+False
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it
+_EXPORTS: dict[str, str] = {
+    # text engine
+    "Finding": "deid.text",
+    "ScrubResult": "deid.text",
+    "Scrubber": "deid.text",
+    "detect": "deid.text",
+    "scrub_text": "deid.text",
+    # operators and keys
+    "Key": "deid.transform",
+    "date_shift_days": "deid.transform",
+    "pseudonym": "deid.transform",
+    # risk engine
+    "assess_risk": "deid.risk",
+    "RiskReport": "deid.risk",
+    # vocabulary
+    "ENTITY_TYPES": "deid.entities",
+}
+
+__all__ = sorted(_EXPORTS) + ["__version__"]
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'deid' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later look-ups skip __getattr__
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_EXPORTS))
+
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from deid.entities import ENTITY_TYPES
+    from deid.risk import RiskReport, assess_risk
+    from deid.text import Finding, Scrubber, ScrubResult, detect, scrub_text
+    from deid.transform import Key, date_shift_days, pseudonym

@@ -1,0 +1,246 @@
+"""numba kernels: integer codes -> equivalence classes -> class sizes and histograms.
+
+The building blocks, reusable by the linkage attack and the lattice search that come later:
+
+* :func:`group_codes` folds per-column codes into one mixed-radix int64 key per record (a
+  column at a time; whenever the next radix would overflow 63 bits the partial key is first
+  re-densified to at most ``n`` distinct ids, so any number of columns works), then assigns
+  dense class ids in order of first appearance, with a direct-address table when the key
+  space is small and an open-addressing hash table otherwise. It returns the class id of
+  every record and the size of every class.
+* :func:`size_histogram` turns class sizes into (size, number of classes of that size).
+* :func:`gather_inverse_size` is the per-record risk 1/f.
+* :func:`class_value_pairs` groups (class id, sensitive code) pairs into a compressed
+  per-class histogram (CSR layout), the input of the l-diversity and t-closeness metrics.
+
+Every kernel is a single pass (or two) over the rows; none allocates per class or per row
+in Python.
+"""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+from deid.risk._encode import _mix64
+
+# Largest key space addressed directly (an int64 table of this many entries is 128 MiB);
+# beyond it, and beyond 4 entries per row, hashing is cheaper than a sparse table.
+_DIRECT_MAX = 1 << 24
+_DIRECT_PER_ROW = 4
+_MAX_RADIX = 1 << 62
+
+
+@nb.njit(cache=True, nogil=True, parallel=True)
+def _fold_first(codes, out):
+    for i in nb.prange(codes.shape[0]):
+        out[i] = np.int64(codes[i])
+
+
+@nb.njit(cache=True, nogil=True, parallel=True)
+def _fold_next(keys, codes, radix):
+    for i in nb.prange(keys.shape[0]):
+        keys[i] = keys[i] * radix + np.int64(codes[i])
+
+
+@nb.njit(cache=True, nogil=True)
+def _group_direct(keys, key_space):
+    """Dense ids (first appearance) for keys in [0, key_space) with a direct table."""
+    n = keys.shape[0]
+    id_of_key = np.full(key_space, -1, dtype=np.int64)
+    ids = np.empty(n, dtype=np.int64)
+    sizes = np.zeros(min(n, key_space), dtype=np.int64)
+    n_classes = 0
+    for i in range(n):
+        k = keys[i]
+        c = id_of_key[k]
+        if c == -1:
+            c = n_classes
+            id_of_key[k] = c
+            n_classes += 1
+        ids[i] = c
+        sizes[c] += 1
+    return ids, sizes[:n_classes].copy()
+
+
+@nb.njit(cache=True, nogil=True)
+def _group_hashed(keys, max_distinct):
+    """Dense ids (first appearance) for arbitrary int64 keys with linear probing."""
+    n = keys.shape[0]
+    capacity = 16
+    bound = min(n, max_distinct)
+    while capacity < bound + bound // 2 + 1:
+        capacity *= 2
+    mask = capacity - 1
+    slot_keys = np.empty(capacity, dtype=np.int64)
+    slot_ids = np.full(capacity, -1, dtype=np.int64)
+    ids = np.empty(n, dtype=np.int64)
+    sizes = np.zeros(bound, dtype=np.int64)
+    n_classes = 0
+    for i in range(n):
+        k = keys[i]
+        h = np.int64(_mix64(k) & np.uint64(mask))
+        while True:
+            c = slot_ids[h]
+            if c == -1:
+                c = n_classes
+                slot_keys[h] = k
+                slot_ids[h] = c
+                n_classes += 1
+                break
+            if slot_keys[h] == k:
+                break
+            h = (h + 1) & mask
+        ids[i] = c
+        sizes[c] += 1
+    return ids, sizes[:n_classes].copy()
+
+
+def _densify(keys: np.ndarray, key_space: int) -> tuple[np.ndarray, np.ndarray]:
+    n = keys.shape[0]
+    if key_space <= _DIRECT_MAX or key_space <= _DIRECT_PER_ROW * n:
+        return _group_direct(keys, np.int64(key_space))
+    return _group_hashed(keys, np.int64(min(key_space, 1 << 62)))
+
+
+def group_codes(codes: list[np.ndarray], cardinalities: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Equivalence classes of the rows over several integer-coded columns.
+
+    Parameters
+    ----------
+    codes : list of numpy arrays
+        One array of non-negative integer codes per column, all of the same length.
+    cardinalities : list of int
+        Exclusive upper bound of each column's codes.
+
+    Returns
+    -------
+    class_ids : numpy.ndarray of int64
+        Dense class id of every row, numbered in order of first appearance.
+    class_sizes : numpy.ndarray of int64
+        Number of rows in each class.
+
+    >>> ids, sizes = group_codes([np.array([0, 1, 0]), np.array([2, 2, 2])], [2, 3])
+    >>> ids.tolist(), sizes.tolist()
+    ([0, 1, 0], [2, 1])
+    """
+    if not codes:
+        raise ValueError("group_codes needs at least one column")
+    n = codes[0].shape[0]
+    keys = np.empty(n, dtype=np.int64)
+    _fold_first(codes[0], keys)
+    radix = int(max(cardinalities[0], 1))
+    for column, card in zip(codes[1:], cardinalities[1:]):
+        card = int(max(card, 1))
+        if radix * card > _MAX_RADIX:
+            # re-densify the partial key so the next multiplication cannot overflow
+            keys, sizes = _densify(keys, radix)
+            radix = int(sizes.shape[0])
+        _fold_next(keys, column, np.int64(card))
+        radix *= card
+    return _densify(keys, radix)
+
+
+@nb.njit(cache=True, nogil=True)
+def size_histogram(class_sizes):
+    """(distinct class sizes ascending, number of classes of each size)."""
+    if class_sizes.shape[0] == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    largest = class_sizes.max()
+    counts = np.zeros(largest + 1, dtype=np.int64)
+    for s in class_sizes:
+        counts[s] += 1
+    n_sizes = 0
+    for s in range(largest + 1):
+        if counts[s] > 0:
+            n_sizes += 1
+    sizes = np.empty(n_sizes, dtype=np.int64)
+    multiplicity = np.empty(n_sizes, dtype=np.int64)
+    j = 0
+    for s in range(largest + 1):
+        if counts[s] > 0:
+            sizes[j] = s
+            multiplicity[j] = counts[s]
+            j += 1
+    return sizes, multiplicity
+
+
+@nb.njit(cache=True, nogil=True, parallel=True)
+def gather_inverse_size(class_ids, class_sizes):
+    """1 / (size of the record's class) for every record."""
+    out = np.empty(class_ids.shape[0], dtype=np.float64)
+    for i in nb.prange(class_ids.shape[0]):
+        out[i] = 1.0 / class_sizes[class_ids[i]]
+    return out
+
+
+@nb.njit(cache=True, nogil=True)
+def map_classes(class_ids_a, class_ids_b, n_classes_a):
+    """For each class of partition A, the class of partition B of (any of) its records.
+
+    Used when B refines or equals A on the same rows (e.g. a joint sample+population
+    grouping restricted to the sample rows).
+    """
+    out = np.full(n_classes_a, -1, dtype=np.int64)
+    for i in range(class_ids_a.shape[0]):
+        out[class_ids_a[i]] = class_ids_b[i]
+    return out
+
+
+@nb.njit(cache=True, nogil=True)
+def weighted_class_counts(class_ids, weights, n_classes):
+    out = np.zeros(n_classes, dtype=np.int64)
+    for i in range(class_ids.shape[0]):
+        out[class_ids[i]] += weights[i]
+    return out
+
+
+@nb.njit(cache=True, nogil=True)
+def _csr_from_pairs(pair_keys_first, pair_counts, value_radix, n_classes):
+    """Sort (class, value) pairs by class: offsets[c]..offsets[c+1] index class c's values."""
+    n_pairs = pair_keys_first.shape[0]
+    offsets = np.zeros(n_classes + 1, dtype=np.int64)
+    for p in range(n_pairs):
+        offsets[pair_keys_first[p] // value_radix + 1] += 1
+    for c in range(n_classes):
+        offsets[c + 1] += offsets[c]
+    fill = offsets[:-1].copy()
+    values = np.empty(n_pairs, dtype=np.int64)
+    counts = np.empty(n_pairs, dtype=np.int64)
+    for p in range(n_pairs):
+        c = pair_keys_first[p] // value_radix
+        j = fill[c]
+        values[j] = pair_keys_first[p] % value_radix
+        counts[j] = pair_counts[p]
+        fill[c] += 1
+    return offsets, values, counts
+
+
+@nb.njit(cache=True, nogil=True)
+def _first_key_of_group(keys, ids, n_groups):
+    out = np.empty(n_groups, dtype=np.int64)
+    seen = np.zeros(n_groups, dtype=np.bool_)
+    for i in range(keys.shape[0]):
+        g = ids[i]
+        if not seen[g]:
+            seen[g] = True
+            out[g] = keys[i]
+    return out
+
+
+def class_value_pairs(
+    class_ids: np.ndarray, n_classes: int, value_codes: np.ndarray, value_cardinality: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-class histogram of a coded attribute in CSR layout.
+
+    Returns ``(offsets, values, counts)``: the values present in class ``c`` are
+    ``values[offsets[c]:offsets[c+1]]`` with their frequencies in ``counts``.
+    """
+    radix = int(max(value_cardinality, 1))
+    n = class_ids.shape[0]
+    keys = np.empty(n, dtype=np.int64)
+    _fold_first(class_ids, keys)
+    _fold_next(keys, value_codes, np.int64(radix))
+    pair_ids, pair_counts = _densify(keys, int(n_classes) * radix)
+    first_keys = _first_key_of_group(keys, pair_ids, pair_counts.shape[0])
+    return _csr_from_pairs(first_keys, pair_counts, np.int64(radix), np.int64(n_classes))

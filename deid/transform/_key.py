@@ -147,3 +147,36 @@ def resolve_key(key: "Key | str | bytes | os.PathLike | None" = None, *, key_fil
     if env is not None:
         return env
     return Key.generate()
+
+
+# The process-wide fallback key. Two callers that give no key in the same run must get
+# the same key, or "the same value gives the same surrogate" would fail between them.
+_default_slot: "tuple[bytes, Key] | None" = None
+_random_key: "Key | None" = None
+
+
+def default_key() -> Key:
+    """The key used when none is given: ``DEID_KEY`` / ``DEID_KEY_FILE``, else one random
+    key per process (``ephemeral=True``), the same object on every call of this run.
+
+    Unlike :func:`resolve_key`, which draws a new random key each time it finds no key,
+    this gives every operator of one run the same fallback key.
+
+    >>> default_key() is default_key()
+    True
+    """
+    global _default_slot, _random_key
+    # The environment may change between calls (tests, long-lived services): cache by a
+    # digest of what it holds, never by the secret itself.
+    env = "\x00".join((os.environ.get(_ENV_KEY, ""), os.environ.get(_ENV_KEY_FILE, "")))
+    tag = hashlib.sha256(env.encode("utf-8", "surrogatepass")).digest()
+    slot = _default_slot
+    if slot is not None and hmac.compare_digest(slot[0], tag):
+        return slot[1]
+    key = Key.from_env()
+    if key is None:
+        if _random_key is None:
+            _random_key = Key.generate()
+        key = _random_key
+    _default_slot = (tag, key)
+    return key

@@ -1,0 +1,437 @@
+"""``date_shift``: move every date of a patient by the same keyed number of days.
+
+The offset is HMAC(key, patient id) mapped uniformly onto the non-zero integers of
+``[min_days, max_days]``, so intervals between one patient's dates survive while the dates
+themselves do not. The written form of each date is kept exactly: "7/22" stays month/day,
+"July 11th" becomes "July 23rd", "JULY 11" stays upper case, "2019-07-22 14:03:11" keeps its
+time of day. A value that cannot be read becomes ``[DATE]`` — never left as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from functools import lru_cache
+
+from deid.transform._base import DeidOperator, OperatorParamError, check_bool, check_int, check_value
+from deid.transform._key import Key
+from deid.transform._pseudonym import normalize_identifier
+from deid.transform._tag import tag
+
+#: The default offset range in days (both ends included; 0 is never drawn).
+DEFAULT_MIN_DAYS = -365
+DEFAULT_MAX_DAYS = 365
+
+# Month/day without a year is placed in a leap year, so that 2/29 is a date.
+_REFERENCE_YEAR = 2000
+# A year alone moves like July 2, the middle day of the year (day 183 of 365).
+_MID_YEAR = (7, 2)
+# A month without a day (or a month alone) moves like its 15th.
+_MID_MONTH = 15
+# Two-digit years: 69-99 -> 19xx, 00-68 -> 20xx (the POSIX strptime %y rule).
+_PIVOT = 68
+
+_MONTHS = {
+    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
+    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
+    "sept": 9, "oct": 10, "nov": 11, "dec": 12,
+}
+_MONTH_NAMES = (
+    "", "January", "February", "March", "April", "May", "June", "July", "August",
+    "September", "October", "November", "December",
+)
+_WEEKDAYS = {
+    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5,
+    "sunday": 6, "mon": 0, "tue": 1, "tues": 1, "wed": 2, "weds": 2, "thu": 3, "thur": 3,
+    "thurs": 3, "fri": 4, "sat": 5, "sun": 6,
+}
+_WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_FULL_MONTHS = frozenset(n.lower() for n in _MONTH_NAMES if n)
+_FULL_WEEKDAYS = frozenset(n.lower() for n in _WEEKDAY_NAMES)
+
+# Words that are not dates of a person; kept as written.
+_RELATIVE = frozenset(
+    "today tonight yesterday tomorrow now overnight currently recently".split()
+)
+
+# -- patterns ---------------------------------------------------------------------------------
+_MON = (
+    r"(?P<mon>january|february|march|april|may|june|july|august|september|october|november|"
+    r"december|sept|jan|feb|mar|apr|jun|jul|aug|sep|oct|nov|dec)"
+)
+_WD = (
+    r"(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday|tues|weds|thurs|thur|"
+    r"mon|tue|wed|thu|fri|sat|sun)"
+)
+_WD_PREFIX = r"(?:" + _WD + r"\.?,?\s+)?"
+_DAY = r"(?P<d>\d{1,2})(?P<sfx>st|nd|rd|th)?"
+# A time of day after the date is kept verbatim: " 14:03", "T14:03:11.5Z", ", 2:30 PM",
+# " at 3pm", " 14:03 EST".
+_TIME = (
+    r"(?:(?:T|\s+|,\s*|\s+at\s+|\s*@\s*)"
+    r"(?:\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s*[ap]\.?m\.?)?|\d{1,2}\s*[ap]\.?m\.?)"
+    r"(?:\s*(?:z|utc|gmt|[+-]\d{2}(?::?\d{2})?|[a-z]{1,3}[sd]?t))?)?"
+)
+_YEAR_AFTER = r"(?:(?:,\s*|\s+|-|\.\s*)(?:(?P<y>\d{4})|['’](?P<yy>\d{2})|(?P<yyd>\d{2})(?![\d:])))?"
+
+_F = re.IGNORECASE
+_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
+    # 2019-07-22, 2019/07/22, 2019-07-22 14:03:11, 2019-07-22T14:03
+    ("ymd", re.compile(r"(?P<y>\d{4})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})" + _TIME, _F)),
+    # 20190722, 20190722T140311
+    ("ymd", re.compile(r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})(?:T\d{2}:?\d{2}(?::?\d{2})?(?:z)?)?", _F)),
+    # 07/22/2019, 7/22/19, 22.07.2019, Thu 7/22/19 14:03
+    ("abY", re.compile(_WD_PREFIX + r"(?P<a>\d{1,2})(?P<sep>[-/.])(?P<b>\d{1,2})(?P=sep)"
+                       r"(?:(?P<y>\d{4})|(?P<yy>\d{2}))" + _TIME, _F)),
+    # 7/22, 22/7, 7-22
+    ("ab", re.compile(_WD_PREFIX + r"(?P<a>\d{1,2})(?P<sep>[-/.])(?P<b>\d{1,2})" + _TIME, _F)),
+    # 5/2019, 05-2019
+    ("mY", re.compile(r"(?P<m>\d{1,2})(?P<sep>[-/.])(?P<y>\d{4})", _F)),
+    # 2019-05
+    ("mY", re.compile(r"(?P<y>\d{4})-(?P<m>\d{1,2})", _F)),
+    # July 11, July 11th, Jul. 11, 2019, JULY 11 2019, Thursday, July 11, 2019 at 2pm, Jul-11-19
+    ("name", re.compile(_WD_PREFIX + _MON + r"\.?(?:\s+|-|\s*/\s*)(?:the\s+)?" + _DAY + _YEAR_AFTER + _TIME, _F)),
+    # 11 Jul 2019, 3rd of May, 11-Jul-2019, the 3rd of May 2019
+    ("name", re.compile(_WD_PREFIX + r"(?:the\s+)?" + _DAY + r"(?:\s+of\s+|\s+|-|\.\s*)" + _MON + r"\.?"
+                        + _YEAR_AFTER + _TIME, _F)),
+    # May 2019, May '19, May, 2019, Jan-2019
+    ("monY", re.compile(_MON + r"\.?(?:,?\s*|-|\s*/\s*)(?:(?P<y>\d{4})|['’](?P<yy>\d{2}))", _F)),
+    # 1992, '92 (a year alone)
+    ("Y", re.compile(r"(?P<y>\d{4})|['’](?P<yy>\d{2})", _F)),
+    # Thursday, Thu., Thursday at 3pm
+    ("wd", re.compile(_WD + r"\.?" + _TIME, _F)),
+    # July (a month alone)
+    ("mon", re.compile(_MON + r"\.?", _F)),
+)
+_TIME_ONLY = re.compile(
+    r"(?:\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?|\d{1,2}\s*[ap]\.?m\.?|noon|midnight)", _F
+)
+
+
+# -- offsets ----------------------------------------------------------------------------------
+def _check_range(min_days, max_days) -> tuple[int, int]:
+    min_days = check_int("min_days", min_days)
+    max_days = check_int("max_days", max_days)
+    if min_days > max_days:
+        raise OperatorParamError(f"min_days ({min_days}) must not exceed max_days ({max_days})")
+    if min_days == max_days == 0:
+        raise OperatorParamError("the date shift range [0, 0] holds no non-zero offset")
+    return min_days, max_days
+
+
+@lru_cache(maxsize=1 << 16)
+def _offset(key: Key, message: str, min_days: int, max_days: int) -> int:
+    r = key.integer("date_shift", message)
+    if min_days <= 0 <= max_days:
+        # uniform over the (max - min) non-zero offsets: index i -> min + i, and the
+        # non-negative results move up by one, so 0 is skipped
+        value = min_days + r % (max_days - min_days)
+        return value + 1 if value >= 0 else value
+    return min_days + r % (max_days - min_days + 1)
+
+
+def _patient_message(patient_id) -> str:
+    if patient_id is None:
+        return "\x00no-patient"
+    normalized = normalize_identifier(patient_id)
+    return "\x00no-patient" if normalized == "" else "patient\x1f" + normalized
+
+
+def date_shift_days(key: Key, patient_id=None, min_days: int = DEFAULT_MIN_DAYS,
+                    max_days: int = DEFAULT_MAX_DAYS) -> int:
+    """The date offset of a patient, in days: non-zero, in ``[min_days, max_days]``.
+
+    Derived from HMAC-SHA256(key, normalized patient id) (see
+    :func:`~deid.transform.normalize_identifier`), uniform over the non-zero integers of
+    the range. Without a patient id (``None`` or blank) there is one offset per key.
+
+    >>> k = Key("an example key, 32 bytes long...")
+    >>> d = date_shift_days(k, "MRN0012")
+    >>> d != 0 and -365 <= d <= 365 and d == date_shift_days(k, " mrn0012 ")
+    True
+    """
+    if not isinstance(key, Key):
+        raise TypeError(f"key must be a deid Key, not {type(key).__name__}")
+    min_days, max_days = _check_range(min_days, max_days)
+    return _offset(key, _patient_message(patient_id), min_days, max_days)
+
+
+def date_shift_offsets(key: Key, patient_ids, min_days: int = DEFAULT_MIN_DAYS,
+                       max_days: int = DEFAULT_MAX_DAYS):
+    """Per-row offsets (a numpy ``int64`` array) for a column of patient ids, computed once
+    per distinct id; a missing id gets the key's no-patient offset.
+
+    >>> import pandas as pd
+    >>> k = Key("an example key, 32 bytes long...")
+    >>> offs = date_shift_offsets(k, pd.Series(["A1", "B2", "A1", None]))
+    >>> bool(offs[0] == offs[2] == date_shift_days(k, "A1") and offs[3] == date_shift_days(k))
+    True
+    """
+    import numpy as np
+    import pandas as pd
+
+    if not isinstance(key, Key):
+        raise TypeError(f"key must be a deid Key, not {type(key).__name__}")
+    min_days, max_days = _check_range(min_days, max_days)
+    codes, uniques = pd.factorize(pd.Series(patient_ids, dtype=object) if not isinstance(patient_ids, pd.Series)
+                                  else patient_ids, use_na_sentinel=True)
+    table = np.fromiter(
+        (_offset(key, _patient_message(u), min_days, max_days) for u in uniques),
+        dtype=np.int64, count=len(uniques),
+    )
+    table = np.append(table, _offset(key, _patient_message(None), min_days, max_days))
+    return table[codes]  # code -1 (missing) takes the last entry, the no-patient offset
+
+
+# -- parsing and rendering --------------------------------------------------------------------
+def _full_year(text: str) -> int:
+    yy = int(text)
+    return 2000 + yy if yy <= _PIVOT else 1900 + yy
+
+
+def _same_case(source: str, new: str) -> str:
+    if source.isupper() and len(source) > 1:
+        return new.upper()
+    if source.islower():
+        return new.lower()
+    return new
+
+
+def _month_name(source: str, month: int, abbreviated: bool) -> str:
+    full = _MONTH_NAMES[month]
+    if abbreviated:
+        new = "Sept" if (source.lower() == "sept" and month == 9) else full[:3]
+    else:
+        new = full
+    return _same_case(source, new)
+
+
+def _weekday_name(source: str, weekday: int) -> str:
+    full = _WEEKDAY_NAMES[weekday]
+    return _same_case(source, full if source.lower() in _FULL_WEEKDAYS else full[:3])
+
+
+def _suffix(day: int) -> str:
+    if 10 <= day % 100 <= 20:
+        return "th"
+    return {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+
+
+def _pad(text: str, n: int, padded: bool) -> str:
+    return f"{n:02d}" if padded else str(n)
+
+
+def _year_text(m: re.Match, year: int) -> list[tuple[str, str]]:
+    if m.groupdict().get("y"):
+        if not 1 <= year <= 9999:
+            raise ValueError("year out of range")
+        return [("y", f"{year:04d}")]
+    for g in ("yy", "yyd"):
+        if m.groupdict().get(g):
+            return [(g, f"{year % 100:02d}")]
+    return []
+
+
+def _shift(m: re.Match, form: str, days: int, dayfirst: bool) -> str:
+    g = m.groupdict()
+    delta = _dt.timedelta(days=days)
+    repl: list[tuple[str, str]] = []  # (group name, new text)
+
+    has_year = bool(g.get("y") or g.get("yy") or g.get("yyd"))
+    if g.get("y"):
+        year = int(g["y"])
+    elif g.get("yy") or g.get("yyd"):
+        year = _full_year(g.get("yy") or g.get("yyd"))
+    else:
+        year = _REFERENCE_YEAR
+
+    if form in ("ymd", "abY", "ab", "name"):
+        if form in ("abY", "ab"):
+            a, b = int(g["a"]), int(g["b"])
+            if a > 12 and b <= 12:
+                day_first = True
+            elif b > 12 and a <= 12:
+                day_first = False
+            elif a > 12 and b > 12:
+                raise ValueError("no month")
+            else:
+                day_first = dayfirst
+            m_key, d_key = ("b", "a") if day_first else ("a", "b")
+            month, day = int(g[m_key]), int(g[d_key])
+        elif form == "ymd":
+            m_key, d_key = "m", "d"
+            month, day = int(g["m"]), int(g["d"])
+        else:
+            m_key, d_key = "mon", "d"
+            month, day = _MONTHS[g["mon"].lower()], int(g["d"])
+        new = _dt.date(year, month, day) + delta
+        if has_year:
+            repl += _year_text(m, new.year)
+        if form == "name":
+            abbreviated = g["mon"].lower() not in _FULL_MONTHS or m.string[m.end("mon"):m.end("mon") + 1] == "."
+            repl.append(("mon", _month_name(g["mon"], new.month, abbreviated)))
+            repl.append(("d", _pad(g["d"], new.day, g["d"].startswith("0"))))
+        else:
+            m_text, d_text = g[m_key], g[d_key]
+            # zero-padded when written so, or when both fields have two digits (12/15/2019)
+            both_wide = len(m_text) == 2 and len(d_text) == 2
+            repl.append((m_key, _pad(m_text, new.month, m_text.startswith("0") or both_wide)))
+            repl.append((d_key, _pad(d_text, new.day, d_text.startswith("0") or both_wide)))
+        if g.get("sfx"):
+            sfx = _suffix(new.day)
+            repl.append(("sfx", sfx.upper() if g["sfx"].isupper() else sfx))
+    elif form in ("mY", "monY"):
+        month = int(g["m"]) if form == "mY" else _MONTHS[g["mon"].lower()]
+        new = _dt.date(year, month, _MID_MONTH) + delta
+        repl += _year_text(m, new.year)
+        if form == "mY":
+            repl.append(("m", _pad(g["m"], new.month, g["m"].startswith("0"))))
+        else:
+            abbreviated = g["mon"].lower() not in _FULL_MONTHS or m.string[m.end("mon"):m.end("mon") + 1] == "."
+            repl.append(("mon", _month_name(g["mon"], new.month, abbreviated)))
+    elif form == "Y":
+        new = _dt.date(year, *_MID_YEAR) + delta
+        repl += _year_text(m, new.year)
+    elif form == "mon":
+        month = _MONTHS[g["mon"].lower()]
+        new = _dt.date(_REFERENCE_YEAR, month, _MID_MONTH) + delta
+        abbreviated = g["mon"].lower() not in _FULL_MONTHS or m.string[m.end("mon"):] == "."
+        repl.append(("mon", _month_name(g["mon"], new.month, abbreviated)))
+    if g.get("wd"):
+        # the weekday moves with the date: (weekday + offset) mod 7, right even without a year
+        repl.append(("wd", _weekday_name(g["wd"], (_WEEKDAYS[g["wd"].lower()] + days) % 7)))
+
+    text = m.string
+    for name, new_text in sorted(repl, key=lambda r: m.start(r[0]), reverse=True):
+        text = text[: m.start(name)] + new_text + text[m.end(name):]
+    return text
+
+
+def shift_date(value: str, days: int, *, dayfirst: bool = False) -> str | None:
+    """``value`` moved by ``days`` days in its own written form, or ``None`` when it cannot
+    be read as a date.
+
+    Numeric dates are month-first unless the day comes first unambiguously (22.07.2019)
+    or ``dayfirst=True``. Month/day without a year is placed in a leap year, so 2/29 works.
+    A year alone moves by the whole-year part of the offset: it becomes the year of
+    (July 2 of that year + ``days``). A month without a day moves like its 15th. A weekday
+    alone moves by ``days`` mod 7. A time of day is kept; so are relative words ("today")
+    and a time alone.
+
+    >>> shift_date("July 11th", 12), shift_date("07/22/2019", 10), shift_date("7/22", -1)
+    ('July 23rd', '08/01/2019', '7/21')
+    >>> shift_date("2019-07-22T14:03", 1), shift_date("'92", 200), shift_date("Thursday", 2)
+    ('2019-07-23T14:03', "'93", 'Saturday')
+    >>> shift_date("sometime in spring", 5) is None
+    True
+    """
+    days = check_int("days", days)
+    body = value.strip()
+    if not body:
+        return None
+    lead = value[: len(value) - len(value.lstrip())]
+    trail = value[len(value.rstrip()):]
+    for form, pattern in _PATTERNS:
+        m = pattern.fullmatch(body)
+        if m is None:
+            continue
+        try:
+            return lead + _shift(m, form, days, dayfirst) + trail
+        except (ValueError, OverflowError):
+            continue  # not a real date in this reading (13/45): try the next form
+    lowered = body.lower()
+    if lowered in _RELATIVE or _TIME_ONLY.fullmatch(body):
+        return value
+    return None
+
+
+def shift_dates(dates, offsets_days):
+    """Shift a pandas datetime Series by per-row offsets in days, vectorized.
+
+    ``offsets_days`` is an int or an array of ints (one per row, e.g. from
+    :func:`date_shift_offsets`). The result keeps the Series' dtype (resolution and time
+    zone), index and name; ``NaT`` stays ``NaT``. Time-zone aware values move by calendar
+    days in local time (a 09:00 appointment stays at 09:00 across a DST change); a local
+    time that does not exist after the move goes forward to the next valid time, and an
+    ambiguous one is read as standard time.
+
+    >>> import pandas as pd
+    >>> s = pd.Series(pd.to_datetime(["2019-07-22 14:03", None]))
+    >>> shifted = shift_dates(s, [3, 5])
+    >>> str(shifted[0]), bool(shifted.isna()[1]), shifted.dtype == s.dtype
+    ('2019-07-25 14:03:00', True, True)
+    """
+    import numpy as np
+    import pandas as pd
+
+    series = dates if isinstance(dates, pd.Series) else pd.Series(dates)
+    if not pd.api.types.is_datetime64_any_dtype(series.dtype):
+        raise TypeError(
+            f"shift_dates needs a datetime Series, not dtype {series.dtype}; parse text dates "
+            "with pandas.to_datetime first, or shift them as text with Transformer.transform_many"
+        )
+    offsets = np.asarray(offsets_days)
+    if offsets.dtype.kind not in "iu":
+        if offsets.dtype.kind == "f" and np.all(np.isfinite(offsets)) and np.all(offsets == np.round(offsets)):
+            offsets = offsets.astype(np.int64)
+        else:
+            raise TypeError("offsets_days must be whole numbers of days (int), one per row or one for all")
+    offsets = np.broadcast_to(offsets.astype(np.int64), (len(series),))
+    tz = getattr(series.dtype, "tz", None)
+    local = series.dt.tz_localize(None) if tz is not None else series
+    unit = np.datetime_data(local.to_numpy().dtype)[0]
+    values = local.to_numpy()
+    step = offsets.astype("timedelta64[D]").astype(f"timedelta64[{unit}]")
+    shifted = values + step
+    valid = ~np.isnat(values)
+    # datetime64 arithmetic wraps around silently at the limits of its resolution
+    if np.any((shifted[valid] - values[valid]) != step[valid]) or np.any(np.isnat(shifted[valid])):
+        raise OverflowError("a shifted date falls outside the range of the column's datetime resolution")
+    out = pd.Series(shifted, index=series.index, name=series.name)
+    if tz is not None:
+        out = out.dt.tz_localize(tz, ambiguous=np.zeros(len(out), dtype=bool), nonexistent="shift_forward")
+    return out.astype(series.dtype)
+
+
+class DateShift(DeidOperator):
+    """Presidio operator ``date_shift``: move a date by the patient's keyed offset.
+
+    Parameters: ``key`` (a :class:`Key`; default :func:`default_key`), ``patient_id``
+    (default ``None``: one offset per key), ``min_days`` / ``max_days`` (default -365 / 365),
+    ``days`` (a fixed offset instead of the keyed one), ``dayfirst`` (default False),
+    ``unparsed`` (what an unreadable date becomes; default ``"[DATE]"``).
+
+    >>> k = Key("an example key, 32 bytes long...")
+    >>> d = date_shift_days(k, "p1")
+    >>> DateShift().operate("7/22/2019", {"entity_type": "DATE", "key": k, "patient_id": "p1"}) \\
+    ...     == shift_date("7/22/2019", d)
+    True
+    """
+
+    name = "date_shift"
+    param_names = frozenset({"min_days", "max_days", "days", "dayfirst", "unparsed"})
+    uses_key = True
+
+    def _bind(self, entity_type, key, min_days=DEFAULT_MIN_DAYS, max_days=DEFAULT_MAX_DAYS,
+              days=None, dayfirst=False, unparsed=None):
+        min_days, max_days = _check_range(min_days, max_days)
+        check_bool("dayfirst", dayfirst)
+        if days is not None:
+            days = check_int("days", days)
+        if unparsed is None:
+            unparsed = tag("DATE")
+        elif not isinstance(unparsed, str):
+            raise OperatorParamError(f"unparsed must be a str, not {type(unparsed).__name__}")
+
+        def bound(value, patient_id=None):
+            offset = days if days is not None else _offset(key, _patient_message(patient_id), min_days, max_days)
+            out = _shift_cached(check_value(value, "date_shift"), offset, dayfirst)
+            return unparsed if out is None else out
+
+        return bound
+
+
+@lru_cache(maxsize=1 << 16)
+def _shift_cached(value: str, days: int, dayfirst: bool) -> str | None:
+    return shift_date(value, days, dayfirst=dayfirst)

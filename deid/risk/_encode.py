@@ -61,42 +61,78 @@ class EncodedColumn:
 
 
 @nb.njit(cache=True, nogil=True)
+def _gcd(a, b):
+    while b != 0:
+        t = a % b
+        a = b
+        b = t
+    return a
+
+
+@nb.njit(cache=True, nogil=True, parallel=True)
 def _min_max_gcd(values, missing_value, has_missing_value):
-    """Minimum, maximum and gcd of (value - minimum) over the non-missing values."""
+    """Minimum, maximum and gcd of (value - minimum) over the non-missing values.
+
+    Chunked so both passes run in parallel; the gcd pass costs one division per value once
+    the common step is found (a day, for dates stored in micro- or nanoseconds).
+    """
     n = values.shape[0]
+    n_chunks = 16
+    chunk = (n + n_chunks - 1) // n_chunks
+    los = np.zeros(n_chunks, dtype=np.int64)
+    his = np.zeros(n_chunks, dtype=np.int64)
+    seens = np.zeros(n_chunks, dtype=np.bool_)
+    for t in nb.prange(n_chunks):
+        lo = np.int64(0)
+        hi = np.int64(0)
+        seen = False
+        for i in range(t * chunk, min(n, (t + 1) * chunk)):
+            v = np.int64(values[i])
+            if has_missing_value and v == missing_value:
+                continue
+            if not seen:
+                lo = v
+                hi = v
+                seen = True
+            elif v < lo:
+                lo = v
+            elif v > hi:
+                hi = v
+        los[t] = lo
+        his[t] = hi
+        seens[t] = seen
+    seen = False
     lo = np.int64(0)
     hi = np.int64(0)
-    seen = False
-    for i in range(n):
-        v = np.int64(values[i])
-        if has_missing_value and v == missing_value:
-            continue
-        if not seen:
-            lo = v
-            hi = v
-            seen = True
-        elif v < lo:
-            lo = v
-        elif v > hi:
-            hi = v
+    for t in range(n_chunks):
+        if seens[t]:
+            if not seen:
+                lo = los[t]
+                hi = his[t]
+                seen = True
+            else:
+                lo = min(lo, los[t])
+                hi = max(hi, his[t])
     if not seen:
         return np.int64(0), np.int64(-1), np.int64(1), False
+    gcds = np.zeros(n_chunks, dtype=np.int64)
+    for t in nb.prange(n_chunks):
+        g = np.int64(0)
+        for i in range(t * chunk, min(n, (t + 1) * chunk)):
+            v = np.int64(values[i])
+            if has_missing_value and v == missing_value:
+                continue
+            d = v - lo
+            if g == 0:
+                g = d
+            elif d % g != 0:
+                g = _gcd(g, d)
+                if g == 1:
+                    break
+        gcds[t] = g
     g = np.int64(0)
-    for i in range(n):
-        v = np.int64(values[i])
-        if has_missing_value and v == missing_value:
-            continue
-        d = v - lo
-        # Euclid on non-negative numbers; stops early once the gcd is 1
-        a = g
-        b = d
-        while b != 0:
-            t = a % b
-            a = b
-            b = t
-        g = a
-        if g == 1:
-            break
+    for t in range(n_chunks):
+        g = _gcd(g, gcds[t]) if g != 0 else gcds[t]
     if g == 0:
         g = np.int64(1)
     return lo, hi, g, True
@@ -133,20 +169,36 @@ def _mix64(x):
 
 
 @nb.njit(cache=True, nogil=True)
+def _rehash(uniques, n_unique, capacity):
+    mask = capacity - 1
+    slot_keys = np.empty(capacity, dtype=np.int64)
+    slot_ids = np.full(capacity, -1, dtype=np.int64)
+    for c in range(n_unique):
+        key = uniques[c]
+        h = np.int64(_mix64(key) & np.uint64(mask))
+        while slot_ids[h] != -1:
+            h = (h + 1) & mask
+        slot_keys[h] = key
+        slot_ids[h] = c
+    return slot_keys, slot_ids
+
+
+@nb.njit(cache=True, nogil=True)
 def hash_factorize_int64(values, mask, use_mask):
     """Dense codes in order of first appearance for int64 values (masked rows -> own code).
+
+    The table starts small and doubles at half load, so a column with few distinct values
+    stays in cache however many rows it has.
 
     Returns (codes int64, number of distinct non-missing values, whether a masked row was
     seen, the distinct values in code order).
     """
     n = values.shape[0]
-    capacity = 16
-    while capacity < 2 * n:
-        capacity *= 2
+    capacity = 1024
     bits = capacity - 1
     slot_keys = np.empty(capacity, dtype=np.int64)
     slot_ids = np.full(capacity, -1, dtype=np.int64)
-    uniques = np.empty(min(n, capacity), dtype=np.int64)
+    uniques = np.empty(capacity // 2, dtype=np.int64)
     codes = np.empty(n, dtype=np.int64)
     n_unique = 0
     saw_missing = False
@@ -165,6 +217,13 @@ def hash_factorize_int64(values, mask, use_mask):
                 uniques[n_unique] = key
                 codes[i] = n_unique
                 n_unique += 1
+                if 2 * n_unique >= capacity:
+                    capacity *= 2
+                    bits = capacity - 1
+                    grown = np.empty(capacity // 2, dtype=np.int64)
+                    grown[:n_unique] = uniques[:n_unique]
+                    uniques = grown
+                    slot_keys, slot_ids = _rehash(uniques, n_unique, capacity)
                 break
             if slot_keys[h] == key:
                 codes[i] = sid
@@ -175,6 +234,74 @@ def hash_factorize_int64(values, mask, use_mask):
             if codes[i] == -1:
                 codes[i] = n_unique
     return codes, n_unique, saw_missing, uniques[:n_unique]
+
+
+@nb.njit(cache=True, nogil=True, parallel=True)
+def _pack_short_strings(offsets, data, validity, has_validity, bit_offset, n, out, mask):
+    """Pack strings of at most 7 bytes into one int64 (length in the top byte).
+
+    Returns False as soon as a longer string is seen (the caller then falls back).
+    """
+    too_long = np.zeros(1, dtype=np.bool_)
+    for i in nb.prange(n):
+        j = bit_offset + i
+        if has_validity and (validity[j >> 3] >> (j & 7)) & 1 == 0:
+            mask[i] = True
+            out[i] = 0
+            continue
+        mask[i] = False
+        start = offsets[j]
+        length = offsets[j + 1] - start
+        if length > 7:
+            too_long[0] = True
+            out[i] = 0
+            continue
+        key = np.int64(length) << 56
+        for b in range(length):
+            key |= np.int64(data[start + b]) << (8 * b)
+        out[i] = key
+    return not too_long[0]
+
+
+def _encode_arrow_short_strings(series: pd.Series) -> EncodedColumn | None:
+    """Fast path for Arrow-backed strings of at most 7 bytes (zip codes, codes, flags)."""
+    try:
+        import pyarrow as pa
+    except ImportError:  # pragma: no cover - pyarrow is a dependency
+        return None
+    array = series.array
+    if not hasattr(array, "__arrow_array__"):
+        return None
+    try:
+        chunked = array.__arrow_array__()
+    except Exception:  # noqa: BLE001 - any failure just means "use the general path"
+        return None
+    if isinstance(chunked, pa.Array):
+        chunked = pa.chunked_array([chunked])
+    if not (pa.types.is_string(chunked.type) or pa.types.is_large_string(chunked.type)):
+        return None
+    n = len(series)
+    keys = np.empty(n, dtype=np.int64)
+    mask = np.empty(n, dtype=np.bool_)
+    offset_dtype = np.int64 if pa.types.is_large_string(chunked.type) else np.int32
+    pos = 0
+    for chunk in chunked.chunks:
+        m = len(chunk)
+        if m == 0:
+            continue
+        validity, offsets_buf, data_buf = chunk.buffers()
+        offsets = np.frombuffer(offsets_buf, dtype=offset_dtype)
+        data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.zeros(1, np.uint8)
+        valid = np.frombuffer(validity, dtype=np.uint8) if validity is not None else np.zeros(1, np.uint8)
+        ok = _pack_short_strings(
+            offsets, data, valid, validity is not None, chunk.offset, m, keys[pos:pos + m], mask[pos:pos + m]
+        )
+        if not ok:
+            return None
+        pos += m
+    codes, n_unique, saw_missing, _ = hash_factorize_int64(keys, mask, True)
+    cardinality = max(int(n_unique) + (1 if saw_missing else 0), 1)
+    return EncodedColumn(codes.astype(_smallest_code_dtype(cardinality), copy=False), cardinality, None, False)
 
 
 # ----------------------------------------------------------------------------- dtype routes
@@ -341,6 +468,10 @@ def encode_column(series: pd.Series, *, want_order: bool = False) -> EncodedColu
         return EncodedColumn(codes.astype(_smallest_code_dtype(cardinality), copy=False), cardinality, order, want_order)
 
     # strings (Arrow or Python storage), objects, periods, intervals, ...
+    if pd.api.types.is_string_dtype(dtype) and not want_order:
+        fast = _encode_arrow_short_strings(series)
+        if fast is not None:
+            return fast
     numeric_like = pd.api.types.is_numeric_dtype(dtype) or isinstance(dtype, pd.PeriodDtype)
     codes, uniques = pd.factorize(series, sort=False, use_na_sentinel=True)
     if n == 0:

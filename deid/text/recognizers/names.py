@@ -1,0 +1,329 @@
+"""NAME: people's names, found by lexicon plus context, in any case style.
+
+Evidence, strongest first:
+- a title before the word ("Dr.", "Mrs", "Doctor"), or a label ("Name:", "Signed:",
+  "Attending:") — the word and the name-like words after it are a name;
+- a credential after it ("Smith, MD", "lee rn") or a relation before it ("daughter
+  margie", "wife (Jane)");
+- the word is in a name list (1990 census, Faker's locales) and is not an ordinary English
+  word, a clinical term or an eponym ("margie", "Kowalski");
+- a verb typical of people after it ("Rose called");
+- it stands next to a name ("John Smith", "Smith, John", "J. Smith", "Matias Laaksonen").
+
+Words that are names and ordinary words ("Will", "May", "Brown") need context. In a line
+written in mixed case, capitalization is evidence too; in all-upper or all-lower lines it is
+not. Eponyms followed by a disease word ("Parkinson's disease", "Foley catheter", "Wilson
+disease") are not names.
+"""
+
+from __future__ import annotations
+
+import re
+
+from deid.text._lexicons import (
+    CITY,
+    CLINICAL,
+    COMMON,
+    COMMON_NAME,
+    COUNTRY,
+    EPONYM,
+    FIRST,
+    LAST,
+    STATE,
+    STOP,
+    VERY_COMMON,
+    load_lexicons,
+)
+from deid.text._view import INITIAL, LOWER, STYLE_MIXED, TITLE, UPPER, TextView
+from deid.text.recognizers._base import DeidRecognizer, Span
+
+TITLES = frozenset(
+    "dr drs doctor mr mrs ms miss mister mx madam madame prof professor rev reverend "
+    "sr sra srta herr frau mme mlle dott dra fr".split()
+)
+# Words before a person's name: relations, roles and labels.
+RELATIONS = frozenset(
+    """daughter daughters dtr dau son sons wife husband hubby spouse partner mother mom mum
+    mother-in-law father dad sister sis brother bro sibling siblings niece nephew grandson
+    granddaughter grandmother grandfather grandma grandpa granddad grandchild aunt uncle
+    cousin friend friends neighbor neighbour fiance fiancee boyfriend girlfriend guardian
+    caregiver caretaker hcp proxy poa sil dil stepson stepdaughter stepmother stepfather
+    roommate visitor interpreter translator chaplain nurse rn lpn cna np pa md do attending
+    resident intern fellow pcp surgeon cardiologist oncologist neurologist physician therapist
+    pharmacist sw cm dietitian nutritionist colleague coworker boss landlord pastor priest
+    rabbi imam student assistant secretary provider clinician doc dentist""".split()
+)
+LABELS = frozenset(
+    """name names named patient signed sign signature by attn dear hi hello thanks thank
+    cc contact contacts emergency witness witnessed author authored dictated transcribed
+    reviewed seen examined electronically cosigned cosign referred referring ordering
+    from to with per""".split()
+)
+# Labels that introduce a name only when followed by a colon or "#": "Patient: Smith".
+COLON_LABELS = frozenset(
+    """patient pt name attending resident intern fellow provider pcp physician surgeon
+    nurse rn md np pa contact hcp proxy guardian author signed dictated transcribed
+    cosigned attendings referring ordering consultant consult emergency""".split()
+)
+CREDENTIALS = frozenset(
+    """md m.d mbbs do rn np pa pa-c phd dds dmd lpn lvn cna rrt msw lcsw licsw crna arnp
+    fnp anp pnp aprn cnm pharmd rph dpm mph facc facs faap facp ccrn bsn msn dnp ot otr
+    pt dpt slp ccc jr sr ii iii iv esq""".split()
+)
+# Verbs and phrases after a person's name in notes: "Rose called", "Mark visited".
+PERSON_VERBS = frozenset(
+    """called calls phoned visited visiting visits came arrived stated states said says
+    reports reported aware notified paged informed contacted agrees agreed requested
+    declined consented signed updated spoke speaks asked asks wants wishes brought""".split()
+)
+# Nouns after an eponym that make it part of a medical term, not a name.
+EPONYM_NOUNS = frozenset(
+    """disease diseases dz syndrome syndromes sign signs catheter cath test tests maneuver
+    manoeuvre reflex reflexes scale score lymphoma palsy position procedure fundoplication
+    criteria phenomenon ulcer fracture fx cyst hernia diverticulum tube drain bag line lines
+    respiration respirations breathing classification sarcoma tumor tumour node nodes
+    fistula operation repair clamp forceps splint shunt anastomosis incision triad law type
+    stage staging class grade disorder dystrophy ataxia chorea dementia encephalopathy anemia
+    anaemia thyroiditis esophagus hypothesis effect body bodies cell cells duct gland glands
+    space area point valve murmur block pouch solution drip stockings boot boots collar
+    needle clip clips gauge cuff balloon monitor monitoring lens forceps stain staining
+    pressure""".split()
+)
+_TITLE_GAP = re.compile(r"\.?[ \t]{0,3}\Z")
+_NEXT_GAP = re.compile(r"[ \t]\Z|\.[ \t]{1,2}\Z|-\Z|,[ \t]{0,2}\Z|\.\Z")
+_LABEL_GAP = re.compile(r"[ \t]*(?::|#|-|=)[ \t]*\Z|[ \t]*:[ \t]*\n[ \t]*\Z")
+_REL_GAP = re.compile(r"[ \t]*(?:,|:|\(|-|'s)?[ \t]*\Z")
+
+
+class NameRecognizer(DeidRecognizer):
+    """Find people's names (NAME) by lexicon and context.
+
+    >>> from deid.text._view import TextView
+    >>> spans = NameRecognizer().find(TextView("daughter margie called; seen by Dr. Omobuwa."))
+    >>> [(s, e) for s, e, _, _ in spans]
+    [(9, 15), (36, 43)]
+    """
+
+    ENTITIES = ("NAME",)
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._lex = None
+
+    def find(self, view: TextView) -> list[Span]:
+        if self._lex is None:
+            self._lex = load_lexicons().tokens
+        lex = self._lex
+        text = view.text
+        toks = view.tokens
+        n = len(toks)
+        if n == 0:
+            return []
+        flags = [lex.get(t.lower, 0) for t in toks]
+        score = [0.0] * n
+        anchored = [False] * n  # found by a title or label: name-like words after it join
+
+        def gap(i: int) -> str:  # characters between token i-1 and token i
+            return text[toks[i - 1].end : toks[i].start]
+
+        for i in range(n):
+            t = toks[i]
+            f = flags[i]
+            lw = t.lower
+            if f & STOP or lw in TITLES:
+                continue
+            mixed = t.style == STYLE_MIXED
+            shape = t.shape
+            capitalized = shape == TITLE or shape == UPPER or shape == "M" or shape == INITIAL
+            is_name = f & (FIRST | LAST)
+            # a strong name: in a name list and not an ordinary word, clinical term or eponym
+            strong = bool(is_name) and not f & (COMMON | CLINICAL | EPONYM | COUNTRY | STATE) and (
+                len(lw) > 3 or (len(lw) == 3 and f & COMMON_NAME)
+            )
+            if mixed and not capitalized and shape != LOWER:
+                strong = False
+            s = 0.0
+            prev = toks[i - 1] if i else None
+            g = gap(i) if i else ""
+            if len(lw) == 1:
+                continue  # initials join names in the second pass
+            # 1. title before: "Dr. Smith", "MRS WILL"
+            if prev is not None and prev.lower in TITLES and _TITLE_GAP.search(g) and "\n" not in g:
+                if not (f & VERY_COMMON and not (mixed and capitalized)) and not (
+                    f & CLINICAL and not capitalized
+                ):
+                    if not mixed or capitalized or is_name:
+                        s = 0.95
+                        anchored[i] = True
+            # 2. label before: "Name: Smith", "Signed: J. Smith"
+            if s == 0.0 and prev is not None:
+                pl = prev.lower
+                if (pl in COLON_LABELS or pl in LABELS) and _LABEL_GAP.search(g):
+                    if self._namelike(f, t, mixed, capitalized):
+                        s = 0.85
+                        anchored[i] = True
+                elif pl in LABELS and ("\n" not in g) and g.strip() == "" and pl in ("named", "by", "dear"):
+                    if self._namelike(f, t, mixed, capitalized) and (is_name or (mixed and capitalized)):
+                        s = 0.75
+                        anchored[i] = True
+                elif (
+                    i >= 2
+                    and pl in ("is", "was", "am", "me", "are")
+                    and toks[i - 2].lower in ("name", "names", "i", "this", "call", "it")
+                    and g.strip() in ("", ",")
+                ):
+                    if (is_name and not f & (STOP | VERY_COMMON)) or (mixed and capitalized and not f & STOP):
+                        s = 0.8
+                        anchored[i] = True
+            # 3. relation before: "daughter margie", "wife (Jane)", "son, Bill,"
+            if s == 0.0 and prev is not None and prev.lower in RELATIONS and _REL_GAP.search(g) and "\n" not in g:
+                if strong:
+                    s = 0.9
+                elif is_name and not f & (VERY_COMMON | CLINICAL) and (not mixed or capitalized):
+                    s = 0.75
+                elif f == 0 and (capitalized if mixed else len(lw) >= 3):
+                    s = 0.6
+            # 4. credential after: "Smith, MD", "lee rn", "J Smith RN"
+            if s == 0.0 and i + 1 < n:
+                nxt = toks[i + 1]
+                g2 = text[t.end : nxt.start]
+                if nxt.lower in CREDENTIALS and g2 in (" ", ", ", ",", "  ") and (
+                    nxt.shape != LOWER or not mixed or (is_name and not f & VERY_COMMON)
+                ):
+                    if (is_name and not f & (STOP | VERY_COMMON)) or (
+                        self._namelike(f, t, mixed, capitalized) and (capitalized or f == 0)
+                    ):
+                        s = 0.8
+                        anchored[i] = True
+            # 5. the lexicon alone
+            if s == 0.0 and strong:
+                if mixed:
+                    s = 0.8 if capitalized and not t.initial_pos else 0.6
+                else:
+                    s = 0.6
+            # 6. a verb typical of people after it: "Rose called"
+            if s == 0.0 and is_name and not f & (VERY_COMMON | CLINICAL) and i + 1 < n:
+                nxt = toks[i + 1]
+                if nxt.lower in PERSON_VERBS and text[t.end : nxt.start] == " " and (not mixed or capitalized):
+                    s = 0.65
+            if s and not anchored[i] and self._is_eponym_use(toks, i, text, f):
+                s = 0.0
+            score[i] = s
+
+        # Second pass: grow names over adjacent name-like words, initials and
+        # capitalized unknown words ("Matias Laaksonen", "J. Smith", "Smith, John").
+        changed = True
+        rounds = 0
+        while changed and rounds < 4:
+            changed = False
+            rounds += 1
+            for i in range(n):
+                if score[i]:
+                    continue
+                t = toks[i]
+                f = flags[i]
+                if (f & STOP and len(t.lower) > 1) or t.lower in TITLES:
+                    continue
+                left = i > 0 and score[i - 1] and _NEXT_GAP.search(gap(i)) and "\n" not in gap(i)
+                right = (
+                    i + 1 < n
+                    and score[i + 1]
+                    and _NEXT_GAP.search(gap(i + 1))
+                    and "\n" not in gap(i + 1)
+                )
+                if not (left or right):
+                    continue
+                mixed = t.style == STYLE_MIXED
+                shape = t.shape
+                capitalized = shape in (TITLE, UPPER, "M", INITIAL)
+                lw = t.lower
+                if len(lw) == 1:
+                    # an initial: "J. Smith", "John Q. Public", "Smith J"
+                    after = text[t.end : t.end + 1]
+                    if (shape == INITIAL or not mixed) and (after == "." or (lw not in ("i", "a") and after in (" ", ","))):
+                        score[i] = max(score[i - 1] if left else 0, score[i + 1] if right else 0) * 0.9
+                        changed = True
+                    continue
+                is_name = f & (FIRST | LAST)
+                neighbour_anchor = (left and anchored[i - 1]) or (right and anchored[i + 1])
+                ok = False
+                if mixed:
+                    if capitalized and not f & CLINICAL:
+                        ok = bool(is_name) or not f & COMMON or neighbour_anchor and not t.initial_pos
+                        if t.initial_pos and not left and not is_name:
+                            ok = False
+                    elif shape == LOWER and is_name and not f & (COMMON | CLINICAL):
+                        ok = True  # "borna jerković": names typed in lower case
+                else:
+                    ok = bool(is_name) and not f & (VERY_COMMON | CLINICAL)
+                    if not ok and neighbour_anchor and f == 0 and len(lw) >= 3:
+                        ok = True
+                # "Smith, John": a comma joins only two name-list words
+                if ok and left and "," in gap(i) and not (is_name and flags[i - 1] & (FIRST | LAST)):
+                    ok = False
+                if ok and right and not left and "," in gap(i + 1) and not (is_name and flags[i + 1] & (FIRST | LAST)):
+                    ok = False
+                if ok and self._is_eponym_use(toks, i, text, f):
+                    ok = False
+                if ok:
+                    score[i] = 0.7
+                    anchored[i] = neighbour_anchor
+                    changed = True
+
+        # Assemble spans from runs of name tokens.
+        spans: list[Span] = []
+        i = 0
+        while i < n:
+            if not score[i]:
+                i += 1
+                continue
+            j = i
+            best = score[i]
+            while j + 1 < n and score[j + 1]:
+                g = gap(j + 1)
+                if "\n" in g or not _NEXT_GAP.search(g):
+                    break
+                j += 1
+                best = max(best, score[j])
+            start, end = toks[i].start, toks[j].end
+            # a lone initial is not a name
+            if not (i == j and len(toks[i].lower) == 1):
+                if end < len(text) and text[end] == "." and j > i and len(toks[j].lower) == 1:
+                    end += 1  # "John Q." keeps the initial's period
+                spans.append((start, end, "NAME", round(best, 3)))
+            i = j + 1
+        return spans
+
+    @staticmethod
+    def _namelike(f: int, t, mixed: bool, capitalized: bool) -> bool:
+        """Whether a word after a title or label can be a name."""
+        if f & STOP:
+            return False
+        if mixed:
+            return capitalized and not (f & COMMON and not f & (FIRST | LAST) and t.shape == LOWER)
+        return not f & VERY_COMMON and not (f & CLINICAL and not f & (FIRST | LAST) and len(t.lower) <= 3)
+
+    @staticmethod
+    def _is_eponym_use(toks, i: int, text: str, f: int) -> bool:
+        """An eponym ("Foley catheter", "Parkinson's disease", "Swan-Ganz") is not a name."""
+        j = i + 1
+        while j < len(toks) and toks[j].lower in ("s",) and text[toks[j - 1].end : toks[j].start] in ("'", "\u2019"):
+            j += 1
+        if j < len(toks):
+            g = text[toks[i].end : toks[j].start]
+            if len(g) <= 4 and "\n" not in g and toks[j].lower in EPONYM_NOUNS:
+                return True
+        if f & EPONYM:
+            return True
+        # hyphenated eponym pairs: "Swan-Ganz", "Guillain-Barre", "Cheyne-Stokes"
+        if i + 1 < len(toks) and text[toks[i].end : toks[i + 1].start] == "-":
+            from deid.text._lexicons import load_lexicons as _ll
+
+            if _ll().tokens.get(toks[i + 1].lower, 0) & EPONYM:
+                return True
+        if i > 0 and text[toks[i - 1].end : toks[i].start] == "-":
+            from deid.text._lexicons import load_lexicons as _ll
+
+            if _ll().tokens.get(toks[i - 1].lower, 0) & EPONYM:
+                return True
+        return False

@@ -1,0 +1,74 @@
+"""PHONE and FAX: telephone and fax numbers in every common layout.
+
+"(617) 555-0142", "617-555-0142", "617.555.0142", "617 555 0142", "6175550142" (with a
+phone word before it), "+1 617 555 0142", "555-0142", "x1234" extensions, and
+international numbers ("+44 20 7946 0958"). A number is FAX when "fax" comes shortly
+before it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from deid.text._view import TextView
+from deid.text.recognizers._base import DeidRecognizer, Span, keyword_before
+
+_EXT = r"(?:\s*(?:x|ext\.?|extension|#)\s*\d{1,6})?"
+_NANP = re.compile(
+    r"(?<![\w/.+-])(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-]|\d{3}/)\d{3}[\s.-]\d{4}" + _EXT + r"(?![\w-]|\.\d)",
+    re.IGNORECASE,
+)
+_INTL = re.compile(
+    r"(?<![\w/.+-])(?:\+|00)\d{1,3}[\s.-]?(?:\(\d{1,4}\)[\s.-]?)?\d{1,4}(?:[\s.-]\d{2,5}){1,4}" + _EXT + r"(?![\w-]|\.\d)"
+)
+_LOCAL = re.compile(r"(?<![\w/.:-])\d{3}-\d{4}" + _EXT + r"(?![\w-]|\.\d)", re.IGNORECASE)
+_BARE10 = re.compile(r"(?<![\w/.-])(?:1?\d{10})(?![\w-]|\.\d)")
+_EXT_ALONE = re.compile(r"(?<![\w])(?:x|ext\.?|extension)\s?\d{3,6}\b", re.IGNORECASE)
+_PHONE_WORD = re.compile(
+    r"(?:phone|ph|tel|telephone|cell|mobile|mob|home|work|pager|page|beeper|bpr|call|contact|number|no|#|fax|cb|callback|reach)\b[\s.:#-]*(?:number|no\.?|#)?[\s.:#-]*\Z",
+    re.IGNORECASE,
+)
+_FAX_WORD = re.compile(r"\bfax\b|\bfacsimile\b|\bf\s*[:#]", re.IGNORECASE)
+
+
+class PhoneRecognizer(DeidRecognizer):
+    """Find telephone (PHONE) and fax (FAX) numbers.
+
+    >>> from deid.text._view import TextView
+    >>> t = "Call (617) 555-0142 x12; fax: 617.555.0199."
+    >>> [(t[s:e], ent) for s, e, ent, _ in PhoneRecognizer().find(TextView(t))]
+    [('(617) 555-0142 x12', 'PHONE'), ('617.555.0199', 'FAX')]
+    """
+
+    ENTITIES = ("PHONE", "FAX")
+
+    def find(self, view: TextView) -> list[Span]:
+        text = view.text
+        spans: list[tuple[int, int, float]] = []
+        taken: list[tuple[int, int]] = []
+
+        def add(s, e, score):
+            for a, b in taken:
+                if s < b and a < e:
+                    return
+            taken.append((s, e))
+            spans.append((s, e, score))
+
+        for m in _NANP.finditer(text):
+            add(m.start(), m.end(), 0.85)
+        for m in _INTL.finditer(text):
+            digits = sum(c.isdigit() for c in m.group())
+            if 8 <= digits <= 15:
+                add(m.start(), m.end(), 0.7)
+        for m in _LOCAL.finditer(text):
+            add(m.start(), m.end(), 0.6 if keyword_before(text, m.start(), _PHONE_WORD, 25) else 0.4)
+        for m in _BARE10.finditer(text):
+            if keyword_before(text, m.start(), _PHONE_WORD, 25):
+                add(m.start(), m.end(), 0.6)
+        for m in _EXT_ALONE.finditer(text):
+            add(m.start(), m.end(), 0.5)
+        out = []
+        for s, e, score in spans:
+            entity = "FAX" if keyword_before(text, s, _FAX_WORD, 30) else "PHONE"
+            out.append((s, e, entity, score))
+        return out

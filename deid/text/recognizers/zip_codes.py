@@ -1,0 +1,51 @@
+"""ZIP: US ZIP codes ("02139", "02139-4307") after a state ("Boston, MA 02139"), after a
+ZIP label ("zip: 02139"), or at the end of an address line. A five-digit number on its
+own is not reported: in notes it is more often a count or a code.
+"""
+
+from __future__ import annotations
+
+import re
+
+from deid.text._view import TextView
+from deid.text.recognizers._base import DeidRecognizer, Span
+
+_ZIP = re.compile(r"(?<![\w.,$/-])\d{5}(?:-\d{4})?(?![\w]|[.,]\d|-\d)")
+_STATE_BEFORE = re.compile(
+    r"(?:\b(?:A[KLRZ]|C[AOT]|D[CE]|FL|GA|HI|I[ADLN]|K[SY]|LA|M[ADEINOST]|N[CDEHJMVY]|O[HKR]|PA|RI|S[CD]|T[NX]|UT|V[AT]|W[AIVY])"
+    r"|\b(?:alabama|alaska|arizona|arkansas|california|colorado|connecticut|delaware|florida|georgia|hawaii|idaho"
+    r"|illinois|indiana|iowa|kansas|kentucky|louisiana|maine|maryland|massachusetts|michigan|minnesota|mississippi"
+    r"|missouri|montana|nebraska|nevada|new\s+hampshire|new\s+jersey|new\s+mexico|new\s+york|north\s+carolina"
+    r"|north\s+dakota|ohio|oklahoma|oregon|pennsylvania|rhode\s+island|south\s+carolina|south\s+dakota|tennessee"
+    r"|texas|utah|vermont|virginia|washington|west\s+virginia|wisconsin|wyoming|mass|calif|penn)\.?)[ \t,]{1,3}\Z",
+    re.IGNORECASE,
+)
+_LABEL_BEFORE = re.compile(r"\b(?:zip|zipcode|zip\s+code|postal\s+code|postcode)[\s.:#-]*\Z", re.IGNORECASE)
+# "..., Springfield 01105" / a line that is only the ZIP after an address line
+_AFTER_PLACE = re.compile(r"[A-Za-z][A-Za-z.'-]+,?[ \t]{1,3}\Z")
+
+
+class ZipRecognizer(DeidRecognizer):
+    """Find ZIP codes (ZIP).
+
+    >>> from deid.text._view import TextView
+    >>> t = "Boston, MA 02139-4307; zip: 01105; plt 15000"
+    >>> [t[s:e] for s, e, _, _ in ZipRecognizer().find(TextView(t))]
+    ['02139-4307', '01105']
+    """
+
+    ENTITIES = ("ZIP",)
+
+    def find(self, view: TextView) -> list[Span]:
+        text = view.text
+        out: list[Span] = []
+        for m in _ZIP.finditer(text):
+            s = m.start()
+            before = text[max(0, s - 30) : s]
+            if _STATE_BEFORE.search(before):
+                out.append((s, m.end(), "ZIP", 0.9))
+            elif _LABEL_BEFORE.search(before):
+                out.append((s, m.end(), "ZIP", 0.9))
+            elif "-" in m.group():
+                out.append((s, m.end(), "ZIP", 0.6))
+        return out

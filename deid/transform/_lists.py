@@ -36,16 +36,23 @@ class WordLists:
     safe_domains: tuple[str, ...]
 
 
-def _census_first_names(filename: str) -> frozenset[str]:
+def _census_first_names(filename: str) -> dict[str, float]:
+    """Case-folded first name -> frequency (% of people of that sex), from the census
+    lists shipped with the ``names`` package; empty when it is not installed."""
     spec = importlib.util.find_spec("names")
     if spec is None or not spec.origin:
-        return frozenset()
+        return {}
     path = Path(spec.origin).parent / filename
+    out: dict[str, float] = {}
     try:
         with path.open(encoding="ascii", errors="ignore") as fh:
-            return frozenset(line.split(None, 1)[0].casefold() for line in fh if line.strip())
-    except OSError:
-        return frozenset()
+            for line in fh:
+                parts = line.split()
+                if len(parts) >= 2:
+                    out[parts[0].casefold()] = float(parts[1])
+    except (OSError, ValueError):
+        return {}
+    return out
 
 
 @cache
@@ -62,14 +69,26 @@ def word_lists() -> WordLists:
     census_female = _census_first_names("dist.female.first")
     census_male = _census_first_names("dist.male.first")
     fold = lambda names: frozenset(n.casefold() for n in names)  # noqa: E731
-    known_female = fold(female) | census_female
-    known_male = fold(male) | census_male
+    # The census lists share many names (Mary is 0.3% of men's names there); a name counts
+    # for the sex that uses it more, and Faker's own lists win where they are one-sided.
+    faker_female, faker_male = fold(female), fold(male)
+    known_female = set(faker_female - faker_male)
+    known_male = set(faker_male - faker_female)
+    for name in census_female.keys() | census_male.keys():
+        if name in known_female or name in known_male:
+            continue
+        f, m = census_female.get(name, 0.0), census_male.get(name, 0.0)
+        if f > m:
+            known_female.add(name)
+        elif m > f:
+            known_male.add(name)
+    known_female, known_male = frozenset(known_female), frozenset(known_male)
     return WordLists(
         first_names=first,
         first_names_female=female,
         first_names_male=male,
         last_names=last,
-        known_first=known_female | known_male,
+        known_first=known_female | known_male | faker_female | faker_male,
         known_female=known_female,
         known_male=known_male,
         known_last=fold(last),

@@ -218,94 +218,141 @@ def _suffix(day: int) -> str:
     return {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
 
 
-def _pad(text: str, n: int, padded: bool) -> str:
-    return f"{n:02d}" if padded else str(n)
+class _ParsedDate:
+    """A date read once, rendered for any offset: the literal text between its fields,
+    the fields' kinds and styles, and the date the fields describe."""
+
+    __slots__ = ("base", "literals", "fields")
+
+    def __init__(self, base, literals, fields):
+        self.base = base  # datetime.date, or None (weekday alone, kept text)
+        self.literals = literals  # len(fields) + 1 strings
+        self.fields = fields  # ((kind, style), ...)
+
+    def render(self, days: int) -> str | None:
+        if not self.fields:
+            return self.literals[0]
+        new = None
+        if self.base is not None:
+            try:
+                new = self.base + _dt.timedelta(days=days)
+            except OverflowError:
+                return None
+        out = [self.literals[0]]
+        for (kind, style), literal in zip(self.fields, self.literals[1:]):
+            if kind == "y4":
+                out.append(f"{new.year:04d}")
+            elif kind == "y2":
+                out.append(f"{new.year % 100:02d}")
+            elif kind == "m":
+                out.append(f"{new.month:02d}" if style else str(new.month))
+            elif kind == "d":
+                out.append(f"{new.day:02d}" if style else str(new.day))
+            elif kind == "sfx":
+                sfx = _suffix(new.day)
+                out.append(sfx.upper() if style else sfx)
+            elif kind == "mon":
+                out.append(_month_name(style[0], new.month, style[1]))
+            else:  # "wd": (weekday + offset) mod 7 is right even without a year
+                out.append(_weekday_name(style[0], (style[1] + days) % 7))
+            out.append(literal)
+        return "".join(out)
 
 
-def _year_text(m: re.Match, year: int) -> list[tuple[str, str]]:
-    if m.groupdict().get("y"):
-        if not 1 <= year <= 9999:
-            raise ValueError("year out of range")
-        return [("y", f"{year:04d}")]
-    for g in ("yy", "yyd"):
-        if m.groupdict().get(g):
-            return [(g, f"{year % 100:02d}")]
-    return []
+def _abbreviated(m: re.Match) -> bool:
+    mon = m["mon"]
+    return mon.lower() not in _FULL_MONTHS or m.string[m.end("mon"):m.end("mon") + 1] == "."
 
 
-def _shift(m: re.Match, form: str, days: int, dayfirst: bool) -> str:
+def _read(m: re.Match, form: str, dayfirst: bool, lead: str, trail: str) -> _ParsedDate:
+    """Fields and base date of a match; ``ValueError`` when it is not a real date."""
     g = m.groupdict()
-    delta = _dt.timedelta(days=days)
-    repl: list[tuple[str, str]] = []  # (group name, new text)
+    fields: list[tuple[int, int, str, object]] = []  # (start, end, kind, style)
 
-    has_year = bool(g.get("y") or g.get("yy") or g.get("yyd"))
+    def add(group: str, kind: str, style=None):
+        fields.append((m.start(group), m.end(group), kind, style))
+
+    year = _REFERENCE_YEAR
     if g.get("y"):
         year = int(g["y"])
-    elif g.get("yy") or g.get("yyd"):
-        year = _full_year(g.get("yy") or g.get("yyd"))
+        add("y", "y4")
     else:
-        year = _REFERENCE_YEAR
+        for name in ("yy", "yyd"):
+            if g.get(name):
+                year = _full_year(g[name])
+                add(name, "y2")
 
-    if form in ("ymd", "abY", "ab", "name"):
+    base = None
+    if form in ("abY", "ab", "ymd", "name"):
         if form in ("abY", "ab"):
             a, b = int(g["a"]), int(g["b"])
-            if a > 12 and b <= 12:
-                day_first = True
-            elif b > 12 and a <= 12:
-                day_first = False
-            elif a > 12 and b > 12:
+            if a > 12 and b > 12:
                 raise ValueError("no month")
-            else:
-                day_first = dayfirst
+            day_first = (a > 12) or (b <= 12 and dayfirst)
             m_key, d_key = ("b", "a") if day_first else ("a", "b")
-            month, day = int(g[m_key]), int(g[d_key])
-        elif form == "ymd":
-            m_key, d_key = "m", "d"
-            month, day = int(g["m"]), int(g["d"])
         else:
-            m_key, d_key = "mon", "d"
-            month, day = _MONTHS[g["mon"].lower()], int(g["d"])
-        new = _dt.date(year, month, day) + delta
-        if has_year:
-            repl += _year_text(m, new.year)
+            m_key, d_key = ("mon" if form == "name" else "m"), "d"
+        month = _MONTHS[g["mon"].lower()] if form == "name" else int(g[m_key])
+        base = _dt.date(year, month, int(g[d_key]))
         if form == "name":
-            abbreviated = g["mon"].lower() not in _FULL_MONTHS or m.string[m.end("mon"):m.end("mon") + 1] == "."
-            repl.append(("mon", _month_name(g["mon"], new.month, abbreviated)))
-            repl.append(("d", _pad(g["d"], new.day, g["d"].startswith("0"))))
+            add("mon", "mon", (g["mon"], _abbreviated(m)))
+            add("d", "d", g["d"].startswith("0"))
         else:
             m_text, d_text = g[m_key], g[d_key]
             # zero-padded when written so, or when both fields have two digits (12/15/2019)
             both_wide = len(m_text) == 2 and len(d_text) == 2
-            repl.append((m_key, _pad(m_text, new.month, m_text.startswith("0") or both_wide)))
-            repl.append((d_key, _pad(d_text, new.day, d_text.startswith("0") or both_wide)))
+            add(m_key, "m", m_text.startswith("0") or both_wide)
+            add(d_key, "d", d_text.startswith("0") or both_wide)
         if g.get("sfx"):
-            sfx = _suffix(new.day)
-            repl.append(("sfx", sfx.upper() if g["sfx"].isupper() else sfx))
+            add("sfx", "sfx", g["sfx"].isupper())
     elif form in ("mY", "monY"):
-        month = int(g["m"]) if form == "mY" else _MONTHS[g["mon"].lower()]
-        new = _dt.date(year, month, _MID_MONTH) + delta
-        repl += _year_text(m, new.year)
         if form == "mY":
-            repl.append(("m", _pad(g["m"], new.month, g["m"].startswith("0"))))
+            base = _dt.date(year, int(g["m"]), _MID_MONTH)
+            add("m", "m", g["m"].startswith("0"))
         else:
-            abbreviated = g["mon"].lower() not in _FULL_MONTHS or m.string[m.end("mon"):m.end("mon") + 1] == "."
-            repl.append(("mon", _month_name(g["mon"], new.month, abbreviated)))
+            base = _dt.date(year, _MONTHS[g["mon"].lower()], _MID_MONTH)
+            add("mon", "mon", (g["mon"], _abbreviated(m)))
     elif form == "Y":
-        new = _dt.date(year, *_MID_YEAR) + delta
-        repl += _year_text(m, new.year)
+        base = _dt.date(year, *_MID_YEAR)
     elif form == "mon":
-        month = _MONTHS[g["mon"].lower()]
-        new = _dt.date(_REFERENCE_YEAR, month, _MID_MONTH) + delta
-        abbreviated = g["mon"].lower() not in _FULL_MONTHS or m.string[m.end("mon"):] == "."
-        repl.append(("mon", _month_name(g["mon"], new.month, abbreviated)))
+        base = _dt.date(_REFERENCE_YEAR, _MONTHS[g["mon"].lower()], _MID_MONTH)
+        add("mon", "mon", (g["mon"], _abbreviated(m)))
     if g.get("wd"):
-        # the weekday moves with the date: (weekday + offset) mod 7, right even without a year
-        repl.append(("wd", _weekday_name(g["wd"], (_WEEKDAYS[g["wd"].lower()] + days) % 7)))
+        add("wd", "wd", (g["wd"], _WEEKDAYS[g["wd"].lower()]))
 
+    fields.sort()
     text = m.string
-    for name, new_text in sorted(repl, key=lambda r: m.start(r[0]), reverse=True):
-        text = text[: m.start(name)] + new_text + text[m.end(name):]
-    return text
+    literals, pos = [], 0
+    for start, end, _, _ in fields:
+        literals.append(text[pos:start])
+        pos = end
+    literals.append(text[pos:])
+    literals[0] = lead + literals[0]
+    literals[-1] = literals[-1] + trail
+    return _ParsedDate(base, tuple(literals), tuple((kind, style) for _, _, kind, style in fields))
+
+
+@lru_cache(maxsize=1 << 16)
+def parse_date(value: str, dayfirst: bool = False) -> _ParsedDate | None:
+    """Read ``value`` once; ``.render(days)`` writes it moved by ``days`` in the same form.
+    ``None`` when it is not a date deid can read. Cached: a column of repeated date strings
+    is parsed once per distinct string."""
+    body = value.strip()
+    if not body:
+        return None
+    lead = value[: len(value) - len(value.lstrip())]
+    trail = value[len(value.rstrip()):]
+    for form, pattern in _PATTERNS:
+        m = pattern.fullmatch(body)
+        if m is None:
+            continue
+        try:
+            return _read(m, form, dayfirst, lead, trail)
+        except (ValueError, OverflowError):
+            continue  # not a real date in this reading (13/45): try the next form
+    if body.lower() in _RELATIVE or _TIME_ONLY.fullmatch(body):
+        return _ParsedDate(None, (value,), ())
+    return None
 
 
 def shift_date(value: str, days: int, *, dayfirst: bool = False) -> str | None:
@@ -327,23 +374,10 @@ def shift_date(value: str, days: int, *, dayfirst: bool = False) -> str | None:
     True
     """
     days = check_int("days", days)
-    body = value.strip()
-    if not body:
-        return None
-    lead = value[: len(value) - len(value.lstrip())]
-    trail = value[len(value.rstrip()):]
-    for form, pattern in _PATTERNS:
-        m = pattern.fullmatch(body)
-        if m is None:
-            continue
-        try:
-            return lead + _shift(m, form, days, dayfirst) + trail
-        except (ValueError, OverflowError):
-            continue  # not a real date in this reading (13/45): try the next form
-    lowered = body.lower()
-    if lowered in _RELATIVE or _TIME_ONLY.fullmatch(body):
-        return value
-    return None
+    if not isinstance(value, str):
+        raise TypeError(f"shift_date: the value must be a str, not {type(value).__name__}")
+    parsed = parse_date(value, bool(dayfirst))
+    return None if parsed is None else parsed.render(days)
 
 
 def shift_dates(dates, offsets_days):
@@ -426,12 +460,11 @@ class DateShift(DeidOperator):
 
         def bound(value, patient_id=None):
             offset = days if days is not None else _offset(key, _patient_message(patient_id), min_days, max_days)
-            out = _shift_cached(check_value(value, "date_shift"), offset, dayfirst)
+            parsed = parse_date(check_value(value, "date_shift"), dayfirst)
+            out = None if parsed is None else parsed.render(offset)
             return unparsed if out is None else out
 
+        # the resolved settings, for the table path (Transformer.transform_many)
+        bound.settings = {"min_days": min_days, "max_days": max_days, "days": days,
+                          "dayfirst": dayfirst, "unparsed": unparsed}
         return bound
-
-
-@lru_cache(maxsize=1 << 16)
-def _shift_cached(value: str, days: int, dayfirst: bool) -> str | None:
-    return shift_date(value, days, dayfirst=dayfirst)

@@ -16,6 +16,7 @@ from deid.transform._date_shift import (
     _check_range,
     date_shift_days,
     date_shift_offsets,
+    parse_date,
     shift_dates,
 )
 from deid.transform._key import Key, default_key, resolve_key
@@ -46,6 +47,17 @@ def _as_text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def _restore(pd, values, codes, taken):
+    """A Series like ``values`` holding ``taken``; missing values stay as they were."""
+    out = pd.Series(taken, index=values.index, name=values.name, dtype=object)
+    missing = codes < 0
+    if missing.any():
+        out[missing] = values[missing]
+    if isinstance(values.dtype, pd.StringDtype):
+        out = out.astype(values.dtype)
+    return out
 
 
 class Transformer:
@@ -169,9 +181,12 @@ class Transformer:
         except ImportError:  # pragma: no cover - pandas is a dependency
             pd = None
         if pd is not None and isinstance(values, pd.Series):
-            if pd.api.types.is_datetime64_any_dtype(values.dtype) and uses_patient:
-                return shift_dates(values, self._offsets(entity, patient_ids, len(values)))
-            return self._transform_series(pd, values, fn, patient_ids if uses_patient else None)
+            if uses_patient:
+                offsets = self._offsets(entity, patient_ids, len(values))
+                if pd.api.types.is_datetime64_any_dtype(values.dtype):
+                    return shift_dates(values, offsets)
+                return self._shift_text_series(pd, values, offsets, fn.settings)
+            return self._transform_series(pd, values, fn)
         values = list(values)
         pids = [None] * len(values) if patient_ids is None or not uses_patient else list(patient_ids)
         if len(pids) != len(values):
@@ -192,48 +207,49 @@ class Transformer:
     def _offsets(self, entity: str, patient_ids, n: int):
         import numpy as np
 
-        params = self._params[entity]
-        if params.get("days") is not None:
-            return np.full(n, params["days"], dtype=np.int64)
+        settings = self._bound[entity].settings
+        if settings["days"] is not None:
+            return np.full(n, settings["days"], dtype=np.int64)
+        low, high = settings["min_days"], settings["max_days"]
         if patient_ids is None:
-            return np.full(n, date_shift_days(self.key, None, params["min_days"], params["max_days"]), dtype=np.int64)
-        offsets = date_shift_offsets(self.key, patient_ids, params["min_days"], params["max_days"])
+            return np.full(n, date_shift_days(self.key, None, low, high), dtype=np.int64)
+        offsets = date_shift_offsets(self.key, patient_ids, low, high)
         if len(offsets) != n:
             raise ValueError(f"patient_ids has {len(offsets)} entries for {n} values")
         return offsets
 
     @staticmethod
-    def _transform_series(pd, values, fn, patient_ids):
+    def _transform_series(pd, values, fn):
         import numpy as np
 
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
-        if patient_ids is not None:
-            pids = patient_ids if isinstance(patient_ids, pd.Series) else pd.Series(list(patient_ids), dtype=object)
-            if len(pids) != len(values):
-                raise ValueError(f"patient_ids has {len(pids)} entries for {len(values)} values")
-            pcodes, puniques = pd.factorize(pids, use_na_sentinel=True)
-            # one code per (value, patient) pair, then one call per distinct pair
-            pair = codes.astype(np.int64) * (len(puniques) + 1) + (pcodes + 1)
-            pair_codes, pair_uniques = pd.factorize(pair)
-            results = np.empty(len(pair_uniques), dtype=object)
-            base = len(puniques) + 1
-            for i, p in enumerate(pair_uniques):
-                vcode, pcode = divmod(int(p), base)
-                if vcode < 0:  # a missing value
-                    results[i] = None
-                    continue
-                results[i] = fn(_as_text(uniques[vcode]), None if pcode == 0 else puniques[pcode - 1])
-            taken = results[pair_codes]
-        else:
-            results = np.array([fn(_as_text(u), None) for u in uniques] + [None], dtype=object)
-            taken = results[codes]  # code -1 (missing) takes the trailing None
-        missing = codes < 0
-        out = pd.Series(taken, index=values.index, name=values.name, dtype=object)
-        if missing.any():
-            out[missing] = values[missing]
-        if isinstance(values.dtype, pd.StringDtype):
-            out = out.astype(values.dtype)
-        return out
+        results = np.array([fn(_as_text(u), None) for u in uniques.tolist()] + [None], dtype=object)
+        return _restore(pd, values, codes, results[codes])  # code -1 (missing) takes the None
+
+    @staticmethod
+    def _shift_text_series(pd, values, offsets, settings):
+        import numpy as np
+
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        # one call per distinct (value, offset) pair, not per (value, patient): patients
+        # far outnumber the offsets a range allows
+        low = int(offsets.min()) if len(offsets) else 0
+        span = (int(offsets.max()) - low + 1) if len(offsets) else 1
+        pair = np.where(codes >= 0, codes.astype(np.int64) * span + (offsets - low), -1)
+        pair_codes, pair_uniques = pd.factorize(pair)
+        results = np.empty(len(pair_uniques), dtype=object)
+        dayfirst, unparsed = settings["dayfirst"], settings["unparsed"]
+        # read each distinct value once; render it once per distinct offset
+        parsed = [parse_date(_as_text(u), dayfirst) for u in uniques.tolist()]
+        for i, p in enumerate(pair_uniques.tolist()):
+            if p < 0:  # a missing value
+                results[i] = None
+                continue
+            vcode, offset = divmod(p, span)
+            date = parsed[vcode]
+            out = None if date is None else date.render(offset + low)
+            results[i] = unparsed if out is None else out
+        return _restore(pd, values, codes, results[pair_codes])
 
     # -- helpers ------------------------------------------------------------------------
     def date_offset(self, patient_id=None) -> int:

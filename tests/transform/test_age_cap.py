@@ -8,7 +8,7 @@ from presidio_anonymizer.entities import OperatorConfig
 
 from deid.transform import AgeCap, cap_age, parse_age_years
 
-from .conftest import anonymize_with_presidio
+from .conftest import SETTINGS, anonymize_with_presidio
 
 _WORDS = {90: "ninety", 91: "ninety-one", 94: "ninety-four", 99: "ninety nine", 102: "one hundred and two",
           45: "forty-five", 89: "eighty-nine"}
@@ -28,6 +28,7 @@ def test_up_to_89_unchanged(value):
     assert cap_age(value) == value
 
 
+@SETTINGS
 @given(st.integers(min_value=0, max_value=130), st.sampled_from(["", "yo", " y/o", "-year-old", " years old", " yrs"]))
 def test_numeric_ages_with_units(age, unit):
     value = f"{age}{unit}"

@@ -12,7 +12,7 @@ from presidio_anonymizer.entities import OperatorConfig
 
 from deid.transform import DateShift, Key, date_shift_days, date_shift_offsets, shift_date, shift_dates
 
-from .conftest import anonymize_with_presidio
+from .conftest import SETTINGS, anonymize_with_presidio
 
 HYP_KEY = Key("hypothesis key for date shift tests!!")
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
@@ -34,6 +34,7 @@ def test_without_patient_one_offset_per_key(key, other_key):
     assert date_shift_days(other_key) != d or date_shift_days(other_key, "x") != date_shift_days(key, "x")
 
 
+@SETTINGS
 @given(st.text(max_size=12), st.integers(-400, 0), st.integers(0, 400))
 def test_offset_never_zero_and_in_range(patient, low, high):
     assume((low, high) != (0, 0))
@@ -147,6 +148,7 @@ NO_YEAR = {
 }
 
 
+@SETTINGS
 @given(st.dates(dt.date(1930, 1, 1), dt.date(2070, 12, 31)), st.sampled_from(sorted(FORMATS)),
        st.integers(-365, 365))
 def test_random_dates_keep_format_and_move_by_the_offset(date, fmt, days):
@@ -159,6 +161,7 @@ def test_random_dates_keep_format_and_move_by_the_offset(date, fmt, days):
     assert out == render(date + dt.timedelta(days=days))
 
 
+@SETTINGS
 @given(st.dates(dt.date(2000, 1, 1), dt.date(2000, 12, 31)), st.sampled_from(sorted(NO_YEAR)),
        st.integers(-365, 365))
 def test_month_day_without_year_uses_a_leap_reference_year(date, fmt, days):
@@ -177,6 +180,7 @@ PARSERS = {  # written form -> how to read it back
 }
 
 
+@SETTINGS
 @given(st.lists(st.tuples(st.dates(dt.date(1950, 1, 1), dt.date(2050, 12, 31)), st.sampled_from(sorted(PARSERS))),
                 min_size=2, max_size=6),
        st.text(min_size=1, max_size=8))
@@ -189,6 +193,7 @@ def test_intervals_between_a_patients_dates_are_kept(dated, patient):
     assert shifted[0] != dates[0]
 
 
+@SETTINGS
 @given(st.integers(1001, 9000), st.integers(-365, 365))
 def test_year_alone_moves_by_the_whole_year_part(year, days):
     expected = (dt.date(year, 7, 2) + dt.timedelta(days=days)).year
@@ -196,6 +201,7 @@ def test_year_alone_moves_by_the_whole_year_part(year, days):
     assert abs(expected - year) <= 1
 
 
+@SETTINGS
 @given(st.sampled_from(WEEKDAYS), st.integers(-365, 365), st.sampled_from(["title", "upper", "lower"]))
 def test_weekday_alone_moves_by_offset_mod_7(day, days, style):
     out = shift_date(getattr(day, style)(), days)

@@ -8,7 +8,7 @@ from presidio_anonymizer.entities import OperatorConfig
 
 from deid.transform import Mask, mask
 
-from .conftest import anonymize_with_presidio
+from .conftest import SETTINGS, anonymize_with_presidio
 
 
 def test_separators_kept_by_default():
@@ -24,6 +24,7 @@ def test_mask_everything_and_partial_masks():
     assert mask("12", chars_to_mask=0) == "12"
 
 
+@SETTINGS
 @given(st.text(max_size=40), st.sampled_from("*#X"))
 def test_shape_kept_and_no_letter_or_digit_left(value, char):
     out = mask(value, char)

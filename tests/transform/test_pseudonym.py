@@ -12,7 +12,7 @@ from presidio_anonymizer.entities import OperatorConfig
 
 from deid.transform import Key, Pseudonym, normalize_identifier, pseudonym
 
-from .conftest import anonymize_with_presidio
+from .conftest import SETTINGS, anonymize_with_presidio
 
 _TOKEN = re.compile(r"PAT-[0-9a-f]{16}")
 
@@ -44,6 +44,7 @@ def test_is_keyed_not_an_unsalted_hash(key):
     assert token != hmac.new(b"", b"12345", hashlib.sha256).hexdigest()
 
 
+@SETTINGS
 @given(st.lists(st.text(alphabet="ABCDEF0123456789", min_size=4, max_size=10), min_size=2, max_size=30, unique=True))
 def test_distinct_ids_get_distinct_pseudonyms(ids):
     key = Key("hypothesis key for pseudonym tests..")

@@ -8,9 +8,10 @@ from presidio_anonymizer.entities import OperatorConfig
 
 from deid.transform import Redact
 
-from .conftest import anonymize_with_presidio
+from .conftest import SETTINGS, anonymize_with_presidio
 
 
+@SETTINGS
 @given(st.text(max_size=40))
 def test_every_value_becomes_empty(value):
     assert Redact().operate(value, {"entity_type": "PHONE"}) == ""

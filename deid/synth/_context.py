@@ -54,6 +54,17 @@ EPONYMS = {
              "Epsom salt", "Fleet enema", "Wright stain", "Ziehl-Neelsen stain"),
 }
 _EPONYM_ALL = tuple(x for v in EPONYMS.values() for x in v)
+# the classic traps, drawn more often than the rest
+CORE_EPONYMS = {
+    "dx": ("Parkinson's disease", "Hodgkin lymphoma", "Alzheimer's dementia", "Cushing's syndrome",
+           "Crohn's disease", "Graves' disease", "Bell's palsy", "Down syndrome"),
+    "device": ("Foley", "Swan-Ganz"),
+    "sign": ("Babinski", "Babinski sign"),
+    "proc": ("Whipple procedure", "Nissen fundoplication"),
+    "scale": ("Glasgow coma scale", "Apgar"),
+    "drug": ("Lactated Ringer's",),
+}
+_CORE_ALL = tuple(x for v in CORE_EPONYMS.values() for x in v)
 
 _LABS = (("K", 2.9, 5.9, 1), ("Na", 126, 149, 0), ("Cl", 94, 112, 0), ("HCO3", 16, 32, 0),
          ("BUN", 6, 88, 0), ("Cr", 0.5, 4.8, 1), ("Glu", 62, 340, 0), ("Hct", 20.0, 45.0, 1),
@@ -663,7 +674,7 @@ class NoteContext:
             "123456789", "111111111", "078051120")
         label = rng.choice(("SSN: ", "SSN ", "SS# ", "SS #", "social security # ", "Soc Sec # ",
                             "ssn "))
-        if rng.random() < 0.12:
+        if rng.random() < 0.2:
             return [T(label + rng.choice(("xxx-xx-", "XXX-XX-", "***-**-", "ending in "))),
                     (s[5:], "SSN", "last4")]
         form = self.pick(((6, "dash"), (2, "space"), (2, "plain")))
@@ -815,7 +826,10 @@ class NoteContext:
 
     # -- decoys --------------------------------------------------------------------------
     def s_eponym(self, group=None):
-        pool = EPONYMS[group] if group else _EPONYM_ALL
+        if self.rng.random() < 0.4:
+            pool = CORE_EPONYMS[group] if group else _CORE_ALL
+        else:
+            pool = EPONYMS[group] if group else _EPONYM_ALL
         return [D(self.rng.choice(pool), "EPONYM")]
 
     def _lab_value(self, spec) -> str:
@@ -902,7 +916,8 @@ class NoteContext:
         elif which == "pain":
             t = f"{rng.randint(0, 10)}/10"
         elif which == "rass":
-            t = f"RASS {rng.choice(('-', '+', '-'))}{rng.randint(0, 4)}"
+            v = rng.randint(-4, 2)
+            t = f"RASS {v:+d}" if v else "RASS 0"
         elif which == "braden":
             t = f"Braden {rng.randint(9, 22)}"
         else:

@@ -31,6 +31,7 @@ NURSING_HPI = (
     "Pt is {age:age}, {MF}, {dx}, hx {eponym:dx}",
 )
 NEURO = (
+    '{eponym:scale} {n:3-15}, {eponym:sign} equivocal',
     'Opens eyes to name ({pt:first_lower}), does not track',
     'Responds to {pt:first}, nods appropriately',
     'Pt prefers to be called {nick}, oriented to place',
@@ -44,7 +45,7 @@ NEURO = (
     'Pt pulling at lines, soft restraints applied at {time}, MD order obtained',
     "A&Ox{n:1-3}, MAE, follows commands",
     "Alert, oriented x{n:1-3}, {|pleasant and cooperative|confused at times|forgetful|appropriate}",
-    "Sedated on {dose}, {score:rass}, arouses to voice",
+    "Sedated on {~DOSE:propofol 30 mcg/kg/min|fentanyl 50 mcg/hr|versed 2 mg/hr|precedex 0.4 mcg/kg/hr}, {score:rass}, arouses to voice",
     "PERRL {n:2-4}mm brisk, {score:gcs}",
     "Pt restless overnight, given {~DOSE:haldol 2mg IV|haldol 5 mg IV|ativan 1mg IV} at {time} with good effect",
     "Oriented to self only, thinks it is {weekday}",
@@ -112,9 +113,10 @@ RESP = (
     "IS {n:500-1500}cc, encouraged C&DB",
     "Trach care done, {~EPONYM:Shiley} #{n:6-8}",
     "RR {n:12-34}, {|no resp distress|using accessory muscles|sats stable}",
-    "Sputum cx sent {date}, {eponym:drug} pending",
+    "Sputum cx sent {date}, {~EPONYM:Gram stain|gram stain} pending",
 )
 GIGU = (
+    'Hx {eponym:proc} {|in {year}|{yy}|years ago}, abd soft',
     'Abd obese, soft, nontender',
     'Voiding via {~EPONYM:Foley|foley} qs',
     'I/O {~MEASURE:2400/1800|1650/2300|3100/1250|1200/900}, net {|+|-}{n:100-1500}cc',
@@ -167,6 +169,7 @@ ACCESS = (
     "{~EPONYM:Hickman|Groshong|Quinton catheter|Broviac} in R chest, flushed",
 )
 SOCIAL = (
+    'Pt moved to {unit} in same building last {|month|year}',
     'Pt cares for {his} {|mother|father|aunt}, {age_other}, at home',
     '{pt} lives with {his} {age_other} {|mother|father|aunt|uncle}',
     '{pt} tearful, {rel} updated by phone',
@@ -426,7 +429,7 @@ def discharge(ctx, b) -> None:
     if rng.random() < 0.6:
         r("Completed by: {dr:any} {today:full} {|{time}|}\n", ctx)
     if rng.random() < 0.3:
-        r("{npi:att} {dea:att}\n", ctx)
+        r("{npi:att} {|{dea:att}|{lic}}\n", ctx)
 
 
 # -- radiology report ----------------------------------------------------------------------
@@ -537,7 +540,7 @@ def social(ctx, b) -> None:
         "{rel} set up {url} and shares it with church members",
         "Pt uses tablet for video calls; home wifi IP {ip} per {rel} for telehealth setup",
     ), 3, 7, 0.4)
-    r("\n{sig:any}\n", ctx)
+    r("\n{sig:any}{| {lic}|}\n", ctx)
 
 
 # -- progress note with signature blocks --------------------------------------------------
@@ -562,7 +565,7 @@ def progress(ctx, b) -> None:
     r = b.render
     r("{|MICU Attending Progress Note|Resident Progress Note|Intern Progress Note|Medicine Progress Note|ICU Progress Note|Cardiology Fellow Note} {today}\n", ctx)
     if rng.random() < 0.3:
-        r("{pt_header}{|  |, }{mrn}\n", ctx)
+        r("{pt_header}{|  |, }{mrn}{|  {ssn}||}\n", ctx)
     r("{|S:|Subjective:|24h events:} ", ctx)
     sentences(ctx, b, (
         "No acute events overnight",
@@ -586,7 +589,7 @@ def progress(ctx, b) -> None:
     r(rng.choice(("Signed: {sig_block}\n", "{sig}\n", "{sig:att}\n", "{sig}\n{sig:att}\n",
                   "--{initials_pair}\n", "{dr:att} / {pager:att}\n")), ctx)
     if rng.random() < 0.2:
-        r("{npi:att}\n", ctx)
+        r("{|{npi:att}|{lic}|{dea}}\n", ctx)
 
 
 # -- transfer note -------------------------------------------------------------------------
@@ -621,11 +624,13 @@ def transfer(ctx, b) -> None:
         "EMS from {county} picked pt up at {street}",
     ), 4, 8, 0.5)
     if rng.random() < 0.6:
-        r("\n{sig}\n", ctx)
+        r("\n{sig}{|, {lic}|}\n", ctx)
 
 
 # -- short text ---------------------------------------------------------------------------
 SHORT = (
+    'Pt (goes by {nick}) called, asking for {rel_name}',
+    'Rx for {dose} sent, {dr:pcp} {dea:pcp}',
     "Pt's {|mother|father|aunt}, {age_other}, is in {nh}; pt visits daily",
     '{pt} called, wants to speak with {dr:pcp}',
     '{pt:initial_last} called re: meds, pls call {phone_lbl}',

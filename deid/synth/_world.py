@@ -282,9 +282,9 @@ class World:
             last = rng.choice((f"{last}-{self.last_name(rng)}", f"O'{last}"))
         middle = self.first_name(rng, rng.choice("FM"))
         nicks = lex.NICKNAMES.get(first)
-        if nicks and rng.random() < 0.6:
+        if nicks and rng.random() < 0.7:
             nickname = rng.choice(nicks)
-        elif rng.random() < 0.1:  # family nicknames that are no form of the given name
+        elif rng.random() < 0.15:  # family nicknames that are no form of the given name
             nickname = rng.choice(("Sonny", "Buddy", "Skip", "Babe", "Junior", "Cookie", "Red",
                                    "Butch", "Sis", "Tiny", "Lulu", "Dee"))
         else:

@@ -281,6 +281,16 @@ class Transformer:
         for cls in OPERATORS.values():
             engine.add_anonymizer(cls)
 
+    # Bound operators are closures; a Transformer travels to worker processes as its
+    # settings and is rebuilt there.
+    def __getstate__(self) -> dict:
+        return {"key": self.key, "operators": self.operators, "date_shift_range": self.date_shift_range,
+                "dayfirst": self.dayfirst}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["key"], state["operators"], date_shift_range=state["date_shift_range"],
+                      dayfirst=state["dayfirst"])
+
     def __repr__(self) -> str:
         names = {e: n for e, n in self._names.items() if n != DEFAULT_POLICY.get(e, "tag")}
         return f"Transformer(key={self.key!r}, operators={names!r})"

@@ -155,6 +155,15 @@ def test_presidio_configs_match_transform(key):
     assert anonymize_with_presidio(text, spans, t.presidio_operators(patient_id="p9")) == expected
 
 
+def test_pickles_for_worker_processes(key):
+    import pickle
+
+    t = Transformer(key, {"MRN": ("pseudonym", {"prefix": "MRN"})}, date_shift_range=(1, 9))
+    clone = pickle.loads(pickle.dumps(t))
+    for value, entity in [("John Smith", "NAME"), ("A-77", "MRN"), ("7/22/2019", "DATE")]:
+        assert clone.transform(value, entity, "p1") == t.transform(value, entity, "p1")
+
+
 def test_repr_and_errors_hold_no_secret_or_value(key):
     t = Transformer(key, {"MRN": "pseudonym"})
     text = repr(t)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 
 from deid.transform._base import DeidOperator, check_str, check_value
 from deid.transform._tag import tag
@@ -36,6 +37,7 @@ _UNIT_YEARS = {
 _TOKEN = re.compile(r"\d+(?:\.\d+)?(?:'?s\b)?|[a-z]+")
 
 
+@lru_cache(maxsize=1 << 14)
 def parse_age_years(value: str) -> float | None:
     """The age in years written in ``value``, or ``None`` when there is none.
 

@@ -131,8 +131,17 @@ def _offset(key: Key, message: str, min_days: int, max_days: int) -> int:
     return min_days + r % (max_days - min_days + 1)
 
 
+def _is_missing(value) -> bool:
+    # None, NaN, pandas NA/NaT: a missing patient id is no patient id
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return value != value
+    return type(value).__name__ in ("NAType", "NaTType")
+
+
 def _patient_message(patient_id) -> str:
-    if patient_id is None:
+    if _is_missing(patient_id):
         return "\x00no-patient"
     normalized = normalize_identifier(patient_id)
     return "\x00no-patient" if normalized == "" else "patient\x1f" + normalized
@@ -428,6 +437,12 @@ def shift_dates(dates, offsets_days):
     return out.astype(series.dtype)
 
 
+@lru_cache(maxsize=1 << 16)
+def _render(value: str, days: int, dayfirst: bool) -> str | None:
+    parsed = parse_date(value, dayfirst)
+    return None if parsed is None else parsed.render(days)
+
+
 class DateShift(DeidOperator):
     """Presidio operator ``date_shift``: move a date by the patient's keyed offset.
 
@@ -458,10 +473,17 @@ class DateShift(DeidOperator):
         elif not isinstance(unparsed, str):
             raise OperatorParamError(f"unparsed must be a str, not {type(unparsed).__name__}")
 
+        offsets: dict = {}  # patient id -> offset, for this bound operator
+
         def bound(value, patient_id=None):
-            offset = days if days is not None else _offset(key, _patient_message(patient_id), min_days, max_days)
-            parsed = parse_date(check_value(value, "date_shift"), dayfirst)
-            out = None if parsed is None else parsed.render(offset)
+            offset = days
+            if offset is None:
+                offset = offsets.get(patient_id)
+                if offset is None:
+                    if len(offsets) >= 1 << 16:
+                        offsets.clear()
+                    offset = offsets[patient_id] = _offset(key, _patient_message(patient_id), min_days, max_days)
+            out = _render(check_value(value, "date_shift"), offset, dayfirst)
             return unparsed if out is None else out
 
         # the resolved settings, for the table path (Transformer.transform_many)

@@ -219,8 +219,9 @@ def _ordinal_suffix(n: int) -> str:
 
 
 # -- names ----------------------------------------------------------------------------------
-def _given_name(key: Key, lists: WordLists, token: str) -> str:
-    folded = token.casefold()
+@lru_cache(maxsize=1 << 16)
+def _given_for(key: Key, folded: str) -> str:
+    lists = word_lists()
     female, male = folded in lists.known_female, folded in lists.known_male
     if female and not male:
         choices = lists.first_names_female
@@ -228,12 +229,21 @@ def _given_name(key: Key, lists: WordLists, token: str) -> str:
         choices = lists.first_names_male
     else:
         choices = lists.first_names
-    return _match_case(token, _pick(key, f"given|{folded}", choices, folded))
+    return _pick(key, f"given|{folded}", choices, folded)
+
+
+@lru_cache(maxsize=1 << 16)
+def _surname_for(key: Key, folded: str) -> str:
+    return _pick(key, f"surname|{folded}", word_lists().last_names, folded)
+
+
+# Tokens repeat far more than whole values (a surname in many full names): cached per token.
+def _given_name(key: Key, lists: WordLists, token: str) -> str:
+    return _match_case(token, _given_for(key, token.casefold()))
 
 
 def _surname(key: Key, lists: WordLists, token: str) -> str:
-    folded = token.casefold()
-    return _match_case(token, _pick(key, f"surname|{folded}", lists.last_names, folded))
+    return _match_case(token, _surname_for(key, token.casefold()))
 
 
 def _initials(key: Key, token: str) -> str:

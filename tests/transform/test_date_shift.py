@@ -31,6 +31,7 @@ def test_offset_is_keyed_consistent_and_normalized(key, same_key, other_key):
 def test_without_patient_one_offset_per_key(key, other_key):
     d = date_shift_days(key)
     assert d == date_shift_days(key, None) == date_shift_days(key, "  ") != 0
+    assert d == date_shift_days(key, float("nan")) == date_shift_days(key, pd.NA)
     assert date_shift_days(other_key) != d or date_shift_days(other_key, "x") != date_shift_days(key, "x")
 
 

@@ -69,10 +69,23 @@ def recursive_cl(offsets, counts, c):
     if n_classes == 0:
         return 0
     worst = np.iinfo(np.int64).max
+    widest = 0
+    for k in range(n_classes):
+        widest = max(widest, offsets[k + 1] - offsets[k])
+    desc = np.empty(widest, dtype=np.int64)  # one buffer for every class
     for k in range(n_classes):
         start = offsets[k]
         m = offsets[k + 1] - start
-        desc = -np.sort(-counts[start:start + m])
+        if m <= 32:  # insertion sort, descending: classes hold few distinct values
+            for i in range(m):
+                v = counts[start + i]
+                j = i
+                while j > 0 and desc[j - 1] < v:
+                    desc[j] = desc[j - 1]
+                    j -= 1
+                desc[j] = v
+        else:
+            desc[:m] = np.sort(counts[start:start + m])[::-1]
         top = float(desc[0])
         best = 0
         tail = 0.0  # r_l + ... + r_m, grown from l = m downwards

@@ -26,6 +26,8 @@ import numba as nb
 import numpy as np
 import pandas as pd
 
+from deid.risk._jit import dual
+
 # An offset code is used when the (step-reduced) value range is at most this many times the
 # number of rows, or below _OFFSET_ALWAYS: a wider range would make later mixed-radix keys
 # overflow sooner and direct-address tables larger than the data.
@@ -69,7 +71,7 @@ def _gcd(a, b):
     return a
 
 
-@nb.njit(cache=True, nogil=True, parallel=True)
+@dual()
 def _min_max_gcd(values, missing_value, has_missing_value):
     """Minimum, maximum and gcd of (value - minimum) over the non-missing values.
 
@@ -138,7 +140,7 @@ def _min_max_gcd(values, missing_value, has_missing_value):
     return lo, hi, g, True
 
 
-@nb.njit(cache=True, nogil=True, parallel=True)
+@dual()
 def _offset_codes(values, lo, step, missing_value, has_missing_value, missing_code, out):
     n = values.shape[0]
     for i in nb.prange(n):
@@ -149,7 +151,7 @@ def _offset_codes(values, lo, step, missing_value, has_missing_value, missing_co
             out[i] = (v - lo) // step
 
 
-@nb.njit(cache=True, nogil=True, parallel=True)
+@dual()
 def _offset_codes_masked(values, mask, lo, step, missing_code, out):
     n = values.shape[0]
     for i in nb.prange(n):
@@ -236,7 +238,7 @@ def hash_factorize_int64(values, mask, use_mask):
     return codes, n_unique, saw_missing, uniques[:n_unique]
 
 
-@nb.njit(cache=True, nogil=True, parallel=True)
+@dual()
 def _pack_short_strings(offsets, data, validity, has_validity, bit_offset, n, out, mask):
     """Pack strings of at most 7 bytes into one int64 (length in the top byte).
 
@@ -263,8 +265,8 @@ def _pack_short_strings(offsets, data, validity, has_validity, bit_offset, n, ou
     return not too_long[0]
 
 
-def _encode_arrow_short_strings(series: pd.Series) -> EncodedColumn | None:
-    """Fast path for Arrow-backed strings of at most 7 bytes (zip codes, codes, flags)."""
+def _arrow_string_chunks(series: pd.Series):
+    """The Arrow string array behind a pandas string column, as one chunk, or None."""
     try:
         import pyarrow as pa
     except ImportError:  # pragma: no cover - pyarrow is a dependency
@@ -276,30 +278,41 @@ def _encode_arrow_short_strings(series: pd.Series) -> EncodedColumn | None:
         chunked = array.__arrow_array__()
     except Exception:  # noqa: BLE001 - any failure just means "use the general path"
         return None
-    if isinstance(chunked, pa.Array):
-        chunked = pa.chunked_array([chunked])
+    if isinstance(chunked, pa.ChunkedArray):
+        chunked = chunked.combine_chunks() if chunked.num_chunks != 1 else chunked.chunk(0)
     if not (pa.types.is_string(chunked.type) or pa.types.is_large_string(chunked.type)):
         return None
-    n = len(series)
-    keys = np.empty(n, dtype=np.int64)
-    mask = np.empty(n, dtype=np.bool_)
-    offset_dtype = np.int64 if pa.types.is_large_string(chunked.type) else np.int32
-    pos = 0
-    for chunk in chunked.chunks:
-        m = len(chunk)
-        if m == 0:
-            continue
-        validity, offsets_buf, data_buf = chunk.buffers()
-        offsets = np.frombuffer(offsets_buf, dtype=offset_dtype)
-        data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.zeros(1, np.uint8)
-        valid = np.frombuffer(validity, dtype=np.uint8) if validity is not None else np.zeros(1, np.uint8)
-        ok = _pack_short_strings(
-            offsets, data, valid, validity is not None, chunk.offset, m, keys[pos:pos + m], mask[pos:pos + m]
-        )
-        if not ok:
-            return None
-        pos += m
-    codes, n_unique, saw_missing, _ = hash_factorize_int64(keys, mask, True)
+    return chunked
+
+
+def _encode_arrow_strings(series: pd.Series) -> EncodedColumn | None:
+    """Arrow-backed strings: short ones packed into integers and hashed in numba, else Arrow."""
+    import pyarrow as pa
+
+    chunk = _arrow_string_chunks(series)
+    if chunk is None:
+        return None
+    n = len(chunk)
+    if n == 0:
+        return EncodedColumn(np.zeros(0, dtype=np.int8), 1, None, False)
+    validity, offsets_buf, data_buf = chunk.buffers()
+    offsets = np.frombuffer(offsets_buf, dtype=np.int64 if pa.types.is_large_string(chunk.type) else np.int32)
+    data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.zeros(1, np.uint8)
+    valid = np.frombuffer(validity, dtype=np.uint8) if validity is not None else np.zeros(1, np.uint8)
+    head = offsets[chunk.offset:chunk.offset + min(n, 256) + 1]
+    short = bool((np.diff(head) <= 7).all())  # a long string early on: skip the packing attempt
+    keys = np.empty(n if short else 0, dtype=np.int64)
+    mask = np.empty(n if short else 0, dtype=np.bool_)
+    if short and _pack_short_strings(offsets, data, valid, validity is not None, chunk.offset, n, keys, mask):
+        codes, n_unique, saw_missing, _ = hash_factorize_int64(keys, mask, True)
+    else:
+        # longer strings: Arrow's own hash kernel (C++) beats hashing bytes in numba
+        del keys, mask
+        encoded = chunk.dictionary_encode()
+        n_unique = len(encoded.dictionary)
+        saw_missing = encoded.null_count > 0
+        codes = encoded.indices.fill_null(n_unique).to_numpy(zero_copy_only=False) if saw_missing else \
+            encoded.indices.to_numpy(zero_copy_only=False)
     cardinality = max(int(n_unique) + (1 if saw_missing else 0), 1)
     return EncodedColumn(codes.astype(_smallest_code_dtype(cardinality), copy=False), cardinality, None, False)
 
@@ -468,11 +481,11 @@ def encode_column(series: pd.Series, *, want_order: bool = False) -> EncodedColu
         return EncodedColumn(codes.astype(_smallest_code_dtype(cardinality), copy=False), cardinality, order, want_order)
 
     # strings (Arrow or Python storage), objects, periods, intervals, ...
-    if pd.api.types.is_string_dtype(dtype) and not want_order:
-        fast = _encode_arrow_short_strings(series)
+    numeric_like = pd.api.types.is_numeric_dtype(dtype) or isinstance(dtype, pd.PeriodDtype)
+    if pd.api.types.is_string_dtype(dtype) and not numeric_like:
+        fast = _encode_arrow_strings(series)
         if fast is not None:
             return fast
-    numeric_like = pd.api.types.is_numeric_dtype(dtype) or isinstance(dtype, pd.PeriodDtype)
     codes, uniques = pd.factorize(series, sort=False, use_na_sentinel=True)
     if n == 0:
         return EncodedColumn(np.zeros(0, dtype=np.int8), 1, None, False)

@@ -23,23 +23,25 @@ import numba as nb
 import numpy as np
 
 from deid.risk._encode import _mix64
+from deid.risk._jit import dual
 
-# Largest key space addressed directly (an int64 table of this many entries is 128 MiB);
-# beyond it, and beyond 4 entries per row, hashing is cheaper than a sparse table.
-_DIRECT_MAX = 1 << 24
+# A key space is addressed directly (an int64 table with one entry per possible key) when it
+# is at most 4 entries per row, or tiny; beyond that a sparse table costs more to allocate
+# and touch than hashing the keys.
+_DIRECT_SMALL = 1 << 16
 _DIRECT_PER_ROW = 4
 _MAX_RADIX = 1 << 62
 # below this many rows a single hash table is as fast as partitioning
-_PARTITION_MIN_ROWS = 1 << 18
+_PARTITION_MIN_ROWS = 1 << 20
 
 
-@nb.njit(cache=True, nogil=True, parallel=True)
+@dual()
 def _fold_first(codes, out):
     for i in nb.prange(codes.shape[0]):
         out[i] = np.int64(codes[i])
 
 
-@nb.njit(cache=True, nogil=True, parallel=True)
+@dual()
 def _fold_next(keys, codes, radix):
     for i in nb.prange(keys.shape[0]):
         keys[i] = keys[i] * radix + np.int64(codes[i])
@@ -98,7 +100,7 @@ def _group_hashed(keys, max_distinct):
     return ids, sizes[:n_classes].copy()
 
 
-@nb.njit(cache=True, nogil=True, parallel=True)
+@dual()
 def _group_partitioned(keys, part_bits, n_chunks, rows, ids):
     """Dense ids for arbitrary int64 keys by radix-partitioned hashing.
 
@@ -191,16 +193,16 @@ def _group_partitioned(keys, part_bits, n_chunks, rows, ids):
 
 def _densify(keys: np.ndarray, key_space: int) -> tuple[np.ndarray, np.ndarray]:
     n = keys.shape[0]
-    if key_space <= _DIRECT_MAX or key_space <= _DIRECT_PER_ROW * n:
+    if key_space <= _DIRECT_SMALL or key_space <= _DIRECT_PER_ROW * n:
         return _group_direct(keys, np.int64(key_space))
-    if n < _PARTITION_MIN_ROWS:
+    if n < _PARTITION_MIN_ROWS:  # one small table is faster than partitioning
         return _group_hashed(keys, np.int64(min(key_space, 1 << 62)))
     # about 2**15 rows per partition keeps each partition's table in cache
     part_bits = max(1, min(12, int(np.ceil(np.log2(n / 32768)))))
     small = np.int32 if n < 2**31 else np.int64
     rows = np.empty(n, dtype=small)
     ids = np.empty(n, dtype=small)
-    return _group_partitioned(keys, part_bits, 16, rows, ids)
+    return _group_partitioned.for_rows(n)(keys, part_bits, 16, rows, ids)
 
 
 def group_codes(codes: list[np.ndarray], cardinalities: list[int]) -> tuple[np.ndarray, np.ndarray]:
@@ -265,7 +267,7 @@ def size_histogram(class_sizes):
     return sizes, multiplicity
 
 
-@nb.njit(cache=True, nogil=True, parallel=True)
+@dual()
 def gather_inverse_size(class_ids, class_sizes):
     """1 / (size of the record's class) for every record."""
     out = np.empty(class_ids.shape[0], dtype=np.float64)

@@ -345,17 +345,19 @@ def _pitman_result(t: float, a: float, population: float) -> float:
 
 def pitman_uniques(sizes: np.ndarray, counts: np.ndarray, sample_size: float, population_size: float) -> float:
     """Number of population uniques by ARX's Pitman model (NaN if it does not converge)."""
-    c1 = float(counts[sizes == 1].sum())
-    c2 = float(counts[sizes == 2].sum())
-    u = float(counts.sum())
-    n = float(sample_size)
-    c2 = c2 if c2 != 0 else 1.0  # ARX: overestimate when there are no classes of size 2
+    # numpy scalars so that a division by zero gives inf/NaN as in Java, not an exception
+    c1 = np.float64(counts[sizes == 1].sum())
+    c2 = np.float64(counts[sizes == 2].sum())
+    u = np.float64(counts.sum())
+    n = np.float64(sample_size)
+    c2 = c2 if c2 != 0 else np.float64(1.0)  # ARX: overestimate when there are no classes of size 2
     c = (c1 * (c1 - 1.0)) / c2
     with np.errstate(all="ignore"):
         t0 = ((n * u * c) - (c1 * (n - 1.0) * ((2.0 * u) + c))) / (((2.0 * c1 * u) + (c1 * c)) - (n * c))
         a0 = ((t0 * (c1 - n)) + ((n - 1.0) * c1)) / (n * u)
     if math.isnan(t0) or math.isnan(a0) or math.isinf(t0) or math.isinf(a0):
         return math.nan
+    t0, a0, u, n = float(t0), float(a0), float(u), float(n)
     args = (sizes.astype(np.int64), counts.astype(np.float64), u, n, 0.0, 0.0, 0.0, 0.0, ACCURACY,
             ITERATIONS_PER_TRY, ITERATIONS_TOTAL, _RESTART_SEED)
     t, a, _ = _newton(_PITMAN_CLOSED, t0, a0, *args)

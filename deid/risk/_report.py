@@ -718,7 +718,7 @@ def assess_risk(
         recursive_c=recursive_c,
     )
     record_risk = gather_inverse_size(classes.class_ids, classes.class_sizes)
-    rows = df[qis]  # a lazy copy under copy-on-write: later edits to df do not reach it
+    rows = df.copy(deep=False)  # copy-on-write: later edits to df do not reach the report
     return _replace(report, record_risk=record_risk, _rows=rows)
 
 

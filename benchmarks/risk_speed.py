@@ -1,0 +1,374 @@
+"""Speed and memory of deid.risk against pyCANON and pandas (prints a table, writes JSON).
+
+Cases (issue 3):
+
+1. ``adult``: shared/data/adult/adult.csv. The full deid report with all nine columns as
+   quasi-identifiers (k, prosecutor/journalist/marketer, uniqueness, Pitman/Zayatz/SNB/Dankar
+   at a 10% sampling fraction, record risk) against pyCANON's ``k_anonymity`` on the same
+   nine columns; and the full report with ``occupation`` as the sensitive attribute against
+   pyCANON's ``l_diversity`` and ``t_closeness``. An attribute cannot be both
+   quasi-identifier and sensitive (ARX forbids it and so does deid), so that second pair uses
+   the other eight columns as quasi-identifiers, for both libraries. pyCANON runs in its own
+   venv (benchmarks/.peers/pycanon, see _peers.py) because it pins numpy/pandas versions.
+2. ``synthetic``: N rows (default 10,000,000) x 8 quasi-identifiers of realistic
+   cardinality (zip5 as Arrow strings, birth date, sex, race, ethnicity, marital status,
+   language, admission year): ``assess_risk`` (k, prosecutor, uniqueness, record_risk)
+   against ``df.groupby(qis).size()`` plus ``transform('size')``.
+3. ``big``: N rows (default 100,000,000) x 8 int32 quasi-identifiers: time and peak memory.
+4. ``compile``: first ``assess_risk`` call in a fresh process with an empty numba cache
+   (cold: compilation) and again with that cache filled (warm: loading).
+
+Every measurement runs in a fresh subprocess; its memory figure is the peak resident set
+during the measured call (VmHWM, reset just before the call through /proc/self/clear_refs;
+ru_maxrss where that is unavailable) minus the resident set before it, i.e. what the call
+itself added on top of the frame. Timings on the shared 2-core machine are noisy: compare
+the ratios measured in the same run.
+
+    python benchmarks/risk_speed.py                 # everything (minutes, ~15 GiB for "big")
+    python benchmarks/risk_speed.py --quick         # adult + 200k synthetic rows, no "big"
+    python benchmarks/risk_speed.py --rows 1000000 --skip-big --skip-peers
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+ADULT = ROOT.parent / "shared" / "data" / "adult" / "adult.csv"
+DEFAULT_OUTPUT = HERE / "results" / "risk_speed.json"
+PYCANON_REQUIREMENT = "pycanon==1.3.6"
+
+ADULT_QIS = ["sex", "age", "race", "marital-status", "education", "native-country", "workclass", "occupation",
+             "salary-class"]
+ADULT_SENSITIVE = "occupation"
+ADULT_QIS_WITHOUT_SENSITIVE = [c for c in ADULT_QIS if c != ADULT_SENSITIVE]
+
+
+# ----------------------------------------------------------------------------- memory probes
+
+
+def _status_kib(field: str) -> int | None:
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def _reset_peak() -> bool:
+    try:
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def _peak_kib() -> int:
+    hwm = _status_kib("VmHWM")
+    return hwm if hwm is not None else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+class _Measure:
+    """Time one call and the resident memory it adds at its peak."""
+
+    def __enter__(self):
+        self.peak_resettable = _reset_peak()
+        self.rss_before_kib = _status_kib("VmRSS") or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        self.t0 = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc):
+        self.seconds = time.perf_counter() - self.t0
+        self.peak_kib = _peak_kib()
+        self.extra_mib = max(self.peak_kib - self.rss_before_kib, 0) / 1024
+        return False
+
+
+# ----------------------------------------------------------------------------- data
+
+
+def make_synthetic(n: int, seed: int = 0):
+    """Patients with realistic quasi-identifier cardinalities (no real data involved)."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    zips = np.array([f"{z:05d}" for z in rng.choice(100_000, 33_000, replace=False)])  # ~US zip5 count
+    return pd.DataFrame(
+        {
+            "zip5": pd.array(zips[rng.integers(0, len(zips), n)], dtype="str"),
+            "birth_date": pd.Timestamp("1925-01-01") + pd.to_timedelta(rng.integers(0, 36_500, n), unit="D"),
+            "sex": pd.Categorical.from_codes(rng.integers(0, 2, n), ["F", "M"]),
+            "race": pd.Categorical.from_codes(rng.integers(0, 6, n), ["W", "B", "A", "N", "P", "O"]),
+            "ethnicity": pd.Categorical.from_codes(rng.integers(0, 3, n), ["H", "N", "U"]),
+            "marital_status": pd.Categorical.from_codes(rng.integers(0, 6, n), ["S", "M", "D", "W", "P", "U"]),
+            "language": pd.Categorical.from_codes(rng.integers(0, 20, n), [f"lang{i}" for i in range(20)]),
+            "admit_year": rng.integers(2005, 2025, n).astype("int16"),
+        }
+    )
+
+
+def make_int32(n: int, seed: int = 0):
+    """The same cardinalities as ``make_synthetic``, every column int32."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    cards = {"zip5": 33_000, "birth_day": 36_500, "sex": 2, "race": 6, "ethnicity": 3, "marital_status": 6,
+             "language": 20, "admit_year": 20}
+    frame = {}
+    for name, card in cards.items():
+        col = np.empty(n, dtype=np.int32)
+        step = 10_000_000
+        for lo in range(0, n, step):  # chunks keep generation's temporaries small
+            hi = min(n, lo + step)
+            col[lo:hi] = rng.integers(0, card, hi - lo, dtype=np.int32)
+        frame[name] = col
+    return pd.DataFrame(frame, copy=False)
+
+
+# ----------------------------------------------------------------------------- workers (subprocess side)
+
+
+def _worker(task: str, rows: int) -> dict:
+    sys.path.insert(0, str(ROOT))
+    if task == "compile":
+        import pandas as pd
+
+        t0 = time.perf_counter()
+        from deid.risk import assess_risk
+
+        imported = time.perf_counter() - t0
+        df = pd.DataFrame({"a": [1, 2, 2, 3], "b": ["x", "y", "y", "x"], "s": [1.0, 2.0, 2.0, 3.0]})
+        t1 = time.perf_counter()
+        assess_risk(df, ["a", "b"], sensitive="s", sampling_fraction=0.1).quasi_identifier_analysis()
+        first = time.perf_counter() - t1
+        t2 = time.perf_counter()
+        assess_risk(df, ["a", "b"], sensitive="s", sampling_fraction=0.1).quasi_identifier_analysis()
+        second = time.perf_counter() - t2
+        return {"import_seconds": imported, "first_call_seconds": first, "second_call_seconds": second}
+
+    if task == "deid_adult":
+        import pandas as pd
+
+        from deid.risk import assess_risk
+
+        df = pd.read_csv(ADULT, sep=";")
+        assess_risk(df.head(100), ADULT_QIS, sampling_fraction=0.1)  # load compiled kernels
+        assess_risk(df.head(100), ADULT_QIS_WITHOUT_SENSITIVE, sensitive=ADULT_SENSITIVE)
+        best_k, best_lt = float("inf"), float("inf")
+        for _ in range(5):
+            t0 = time.perf_counter()
+            full = assess_risk(df, ADULT_QIS, sampling_fraction=0.1)
+            best_k = min(best_k, time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            sens = assess_risk(df, ADULT_QIS_WITHOUT_SENSITIVE, sensitive=ADULT_SENSITIVE, sampling_fraction=0.1)
+            best_lt = min(best_lt, time.perf_counter() - t0)
+        s = sens.sensitive[ADULT_SENSITIVE]
+        return {
+            "full_report_9_qis_seconds": best_k,
+            "full_report_8_qis_with_sensitive_seconds": best_lt,
+            "n_classes_9_qis": full.n_classes,
+            "k_9_qis": full.k,
+            "dankar_fraction_at_0.1": full.population_uniqueness.dankar.fraction,
+            "dankar_model_at_0.1": full.population_uniqueness.dankar.used_model,
+            "k_8_qis": sens.k,
+            "distinct_l": s.distinct_l,
+            "entropy_l": s.entropy_l,
+            "recursive_l_c2": s.recursive_l,
+            "t_closeness_equal": s.t_closeness,
+        }
+
+    if task in ("deid_synthetic", "pandas_synthetic", "deid_big"):
+        df = make_int32(rows) if task == "deid_big" else make_synthetic(rows)
+        qis = list(df.columns)
+        frame_mib = df.memory_usage(deep=True).sum() / 2**20
+        out = {"rows": rows, "frame_mib": frame_mib}
+        if task.startswith("deid"):
+            from deid.risk import assess_risk
+
+            assess_risk(df.head(1000), qis)  # load compiled kernels outside the measurement
+            with _Measure() as m:
+                report = assess_risk(df, qis)
+            out.update(n_classes=report.n_classes, k=report.k, sample_uniqueness=report.sample_uniqueness,
+                       record_risk_len=len(report.record_risk))
+        else:
+            with _Measure() as m:
+                grouped = df.groupby(qis, observed=True, sort=False)
+                sizes = grouped.size()
+                per_record = grouped[qis[0]].transform("size")
+            out.update(n_classes=len(sizes), k=int(sizes.min()), record_risk_len=len(per_record))
+        out.update(seconds=m.seconds, peak_extra_mib=m.extra_mib, peak_total_mib=m.peak_kib / 1024,
+                   peak_reset=m.peak_resettable, peak_extra_over_frame=m.extra_mib / frame_mib)
+        return out
+    raise SystemExit(f"unknown worker task {task!r}")
+
+
+PYCANON_CODE = r"""
+import json, sys, time
+import pandas as pd
+from pycanon import anonymity
+path, qis9, qis8, sa = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3]), sys.argv[4]
+df = pd.read_csv(path, sep=";")
+out = {}
+for name, fn, args in [
+    ("k_anonymity", anonymity.k_anonymity, (df, qis9)),
+    ("l_diversity", anonymity.l_diversity, (df, qis8, [sa])),
+    ("t_closeness", anonymity.t_closeness, (df, qis8, [sa])),
+]:
+    t0 = time.perf_counter()
+    value = fn(*args)
+    out[name + "_seconds"] = time.perf_counter() - t0
+    out[name] = float(value)
+print(json.dumps(out))
+"""
+
+
+# ----------------------------------------------------------------------------- parent side
+
+
+def _run_worker(task: str, rows: int = 0, env: dict | None = None, timeout: float = 3600) -> dict:
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", task, "--rows", str(rows)]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env or os.environ.copy())
+    if done.returncode != 0:
+        return {"error": done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit {done.returncode}"}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def run_adult(skip_peers: bool) -> dict:
+    result: dict = {"deid": _run_worker("deid_adult")}
+    if skip_peers:
+        result["pycanon"] = {"skipped": "--skip-peers"}
+        return result
+    sys.path.insert(0, str(HERE))
+    from _peers import ensure_peer, run_in_peer
+
+    peer = ensure_peer("pycanon", [PYCANON_REQUIREMENT])
+    if not peer.ok:
+        result["pycanon"] = {"unavailable": peer.error}
+        return result
+    run = run_in_peer(peer, PYCANON_CODE, str(ADULT), json.dumps(ADULT_QIS), json.dumps(ADULT_QIS_WITHOUT_SENSITIVE),
+                      ADULT_SENSITIVE)
+    if run.returncode != 0:
+        result["pycanon"] = {"failed": run.stderr.strip().splitlines()[-1] if run.stderr.strip() else "no output"}
+        return result
+    pc = json.loads(run.stdout.strip().splitlines()[-1])
+    pc["versions"] = peer.versions
+    result["pycanon"] = pc
+    d = result["deid"]
+    if "error" not in d:
+        result["speedup"] = {
+            "k_anonymity": pc["k_anonymity_seconds"] / d["full_report_9_qis_seconds"],
+            "l_diversity": pc["l_diversity_seconds"] / d["full_report_8_qis_with_sensitive_seconds"],
+            "t_closeness": pc["t_closeness_seconds"] / d["full_report_8_qis_with_sensitive_seconds"],
+        }
+        result["agreement"] = {
+            "k": [d["k_9_qis"], pc["k_anonymity"]],
+            "distinct_l": [d["distinct_l"], pc["l_diversity"]],
+            "t": [d["t_closeness_equal"], pc["t_closeness"]],
+        }
+    return result
+
+
+def run_compile() -> dict:
+    with tempfile.TemporaryDirectory(prefix="deid-numba-cache-") as cache:
+        env = {**os.environ, "NUMBA_CACHE_DIR": cache}
+        cold = _run_worker("compile", env=env)
+        warm = _run_worker("compile", env=env)
+    return {"cold_cache": cold, "warm_cache": warm}
+
+
+def _fmt(x, spec=".3f"):
+    return format(x, spec) if isinstance(x, (int, float)) else str(x)
+
+
+def print_table(results: dict) -> None:
+    rows = []
+    a = results.get("adult")
+    if a:
+        d, pc, sp = a["deid"], a.get("pycanon", {}), a.get("speedup", {})
+        for fn, key in (("k_anonymity", "full_report_9_qis_seconds"),
+                        ("l_diversity", "full_report_8_qis_with_sensitive_seconds"),
+                        ("t_closeness", "full_report_8_qis_with_sensitive_seconds")):
+            peer = pc.get(fn + "_seconds", next(iter(pc.values()), "n/a") if pc and not sp else "n/a")
+            rows.append((f"adult: full report vs pyCANON {fn}", _fmt(d.get(key, d.get("error"))), _fmt(peer),
+                         _fmt(sp.get(fn, "n/a"), ".0f") + ("x" if fn in sp else ""), "", ""))
+    for case in ("synthetic", "big"):
+        s = results.get(case)
+        if not s:
+            continue
+        d = s["deid"]
+        p = s.get("pandas", {})
+        speed = (p["seconds"] / d["seconds"]) if "seconds" in p and "seconds" in d else None
+        rows.append((f"{case}: {d.get('rows', '?'):,} rows x 8 QIs, assess_risk vs pandas groupby",
+                     _fmt(d.get("seconds", d.get("error"))), _fmt(p.get("seconds", "n/a")),
+                     (_fmt(speed, ".1f") + "x") if speed else "n/a",
+                     _fmt(d.get("peak_extra_mib", "n/a"), ".0f"), _fmt(d.get("frame_mib", "n/a"), ".0f")))
+    c = results.get("compile")
+    if c:
+        for label, key in (("cold", "cold_cache"), ("warm", "warm_cache")):
+            v = c[key]
+            rows.append((f"numba first call, {label} cache (import {_fmt(v.get('import_seconds', 'n/a'))} s)",
+                         _fmt(v.get("first_call_seconds", v.get("error"))), "", "", "", ""))
+    header = ("case", "deid s", "peer s", "speed-up", "peak+ MiB", "frame MiB")
+    widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(len(header))]
+    line = "  ".join(h.ljust(w) for h, w in zip(header, widths))
+    print(line)
+    print("-" * len(line))
+    for r in rows:
+        print("  ".join(str(v).ljust(w) for v, w in zip(r, widths)))
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--rows", type=int, default=10_000_000, help="rows of the synthetic case")
+    ap.add_argument("--big-rows", type=int, default=100_000_000, help="rows of the int32 case")
+    ap.add_argument("--quick", action="store_true", help="adult + 200,000 synthetic rows, no big case")
+    ap.add_argument("--skip-peers", action="store_true", help="do not build/run the pyCANON venv")
+    ap.add_argument("--skip-big", action="store_true")
+    ap.add_argument("--skip-compile", action="store_true")
+    ap.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
+    ap.add_argument("--worker", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.worker:
+        print(json.dumps(_worker(args.worker, args.rows)))
+        return 0
+    if args.quick:
+        args.rows, args.skip_big = 200_000, True
+    results: dict = {
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
+        "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]),
+    }
+    if ADULT.exists():
+        results["adult"] = run_adult(args.skip_peers)
+    else:
+        results["adult"] = {"skipped": f"{ADULT} not found"}
+    results["synthetic"] = {"deid": _run_worker("deid_synthetic", args.rows),
+                            "pandas": _run_worker("pandas_synthetic", args.rows)}
+    if not args.skip_big:
+        results["big"] = {"deid": _run_worker("deid_big", args.big_rows, timeout=7200)}
+    if not args.skip_compile:
+        results["compile"] = run_compile()
+    print_table(results)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(results, indent=2, default=str))
+    print(f"\nwrote {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

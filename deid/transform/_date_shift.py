@@ -13,7 +13,7 @@ import datetime as _dt
 import re
 from functools import lru_cache
 
-from deid.transform._base import DeidOperator, OperatorParamError, check_bool, check_int, check_value
+from deid.transform._base import DeidOperator, OperatorParamError, check_bool, check_int, check_value, key_param
 from deid.transform._key import Key
 from deid.transform._pseudonym import normalize_identifier
 from deid.transform._tag import tag
@@ -147,7 +147,7 @@ def _patient_message(patient_id) -> str:
     return "\x00no-patient" if normalized == "" else "patient\x1f" + normalized
 
 
-def date_shift_days(key: Key, patient_id=None, min_days: int = DEFAULT_MIN_DAYS,
+def date_shift_days(key: Key | None, patient_id=None, min_days: int = DEFAULT_MIN_DAYS,
                     max_days: int = DEFAULT_MAX_DAYS) -> int:
     """The date offset of a patient, in days: non-zero, in ``[min_days, max_days]``.
 
@@ -160,13 +160,12 @@ def date_shift_days(key: Key, patient_id=None, min_days: int = DEFAULT_MIN_DAYS,
     >>> d != 0 and -365 <= d <= 365 and d == date_shift_days(k, " mrn0012 ")
     True
     """
-    if not isinstance(key, Key):
-        raise TypeError(f"key must be a deid Key, not {type(key).__name__}")
+    key = key_param(key)
     min_days, max_days = _check_range(min_days, max_days)
     return _offset(key, _patient_message(patient_id), min_days, max_days)
 
 
-def date_shift_offsets(key: Key, patient_ids, min_days: int = DEFAULT_MIN_DAYS,
+def date_shift_offsets(key: Key | None, patient_ids, min_days: int = DEFAULT_MIN_DAYS,
                        max_days: int = DEFAULT_MAX_DAYS):
     """Per-row offsets (a numpy ``int64`` array) for a column of patient ids, computed once
     per distinct id; a missing id gets the key's no-patient offset.
@@ -180,8 +179,7 @@ def date_shift_offsets(key: Key, patient_ids, min_days: int = DEFAULT_MIN_DAYS,
     import numpy as np
     import pandas as pd
 
-    if not isinstance(key, Key):
-        raise TypeError(f"key must be a deid Key, not {type(key).__name__}")
+    key = key_param(key)
     min_days, max_days = _check_range(min_days, max_days)
     codes, uniques = pd.factorize(pd.Series(patient_ids, dtype=object) if not isinstance(patient_ids, pd.Series)
                                   else patient_ids, use_na_sentinel=True)

@@ -17,7 +17,7 @@ import ipaddress
 import re
 from functools import lru_cache
 
-from deid.transform._base import DeidOperator, OperatorParamError, check_str, check_value
+from deid.transform._base import DeidOperator, OperatorParamError, check_str, check_value, key_param
 from deid.transform._key import Key
 from deid.transform._lists import WordLists, word_lists
 from deid.transform._tag import tag
@@ -677,13 +677,14 @@ def _surrogate_cached(key: Key, kind: str, value: str) -> str | None:
     return None
 
 
-def surrogate(value: str, key: Key, kind: str | None = None, *, entity_type: str = "NAME") -> str:
+def surrogate(value: str, key: Key | str | bytes | None = None, kind: str | None = None, *,
+              entity_type: str = "NAME") -> str:
     """A fake value of the same kind and shape as ``value``, the same for the same
     (key, kind family, normalized value) everywhere.
 
     ``kind`` is one of :data:`KINDS`; without it the kind is :data:`DEFAULT_KIND` of
     ``entity_type``. A value with no letter or digit has nothing to imitate and becomes the
-    tag of its entity type (``[NAME]``).
+    tag of its entity type (``[NAME]``). ``key=None`` uses :func:`deid.transform.default_key`.
 
     >>> k = Key("an example key, 32 bytes long...")
     >>> a = surrogate("John Smith", k)
@@ -694,8 +695,7 @@ def surrogate(value: str, key: Key, kind: str | None = None, *, entity_type: str
     ('(', ') ', '-', 14)
     """
     kind = kind_for(entity_type) if kind is None else check_kind(kind)
-    if not isinstance(key, Key):
-        raise TypeError(f"key must be a deid Key, not {type(key).__name__}")
+    key = key_param(key)
     check_value(value, "surrogate")
     out = _surrogate_cached(key, kind, value)
     return tag(entity_type) if out is None else out

@@ -232,9 +232,11 @@ def test_errors_do_not_contain_the_value(key):
     with pytest.raises(TypeError) as info:
         surrogate(6175550142, key, "phone")
     assert "6175550142" not in str(info.value)
-    with pytest.raises(TypeError) as info:
-        surrogate("John Smith", "not a Key")
-    assert "John" not in str(info.value)
+    with pytest.raises(ValueError, match="too short") as info:
+        surrogate("John Smith", "short key")
+    assert "John" not in str(info.value) and "short key" not in str(info.value)
+    with pytest.raises(ValueError, match="key must be"):
+        surrogate("John Smith", 12345)
 
 
 def test_no_faker_instance_is_created(key, monkeypatch):

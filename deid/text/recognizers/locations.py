@@ -21,10 +21,14 @@ from deid.text._lexicons import (
     CLINICAL,
     COMMON,
     COUNTRY,
+    DRUG,
+    EPONYM,
     FIRST,
     LAST,
     STATE,
     STOP,
+    STREET_SUFFIX,
+    WORD,
     VERY_COMMON,
     load_lexicons,
 )
@@ -49,6 +53,15 @@ _COUNTY = re.compile(r"\b(?P<n>[^\W\d_][\w'.-]*(?:[ \t]+[^\W\d_][\w'.-]*){0,2})[
 _PLACE_CONTEXT = re.compile(
     r"(?:\bin|\bfrom|\bat|\bto|\bnear|\bof|lives|living|resides|residing|resident|moved|born|visiting|travel(?:l?ed)?"
     r"|hometown|home\s+town|city|town|village|outside|transfer(?:red)?\s+from|\bosh\s+in|hospital\s+in)[ \t:,]+\Z",
+    re.IGNORECASE,
+)
+# Strong place contexts, after which an unknown capitalized word is a place: "flew to
+# LEPPEN", "grew up in Remniku", "originally from X", "based in X", "University of X".
+_STRONG_PLACE_CONTEXT = re.compile(
+    r"(?:flew\s+to|fly(?:ing)?\s+to|drove\s+to|moved\s+(?:here\s+)?(?:to|from)|grew\s+up\s+in|born\s+in|raised\s+in"
+    r"|originally\s+from|based\s+in|lives?\s+in|living\s+in|resides?\s+in|residing\s+in|located\s+in|i'?m\s+in|i\s+am\s+in"
+    r"|arrived\s+(?:at|in)|university\s+of|college\s+of|visit(?:ing|ed)?|trip\s+to|travel(?:l?ed|s)?\s+to|home\s+in"
+    r"|coming\s+to|came\s+from|go(?:ing)?\s+to|went\s+to|transferred\s+(?:to|from)|year\s+in|at|in|from|to|near)[ \t]+\Z",
     re.IGNORECASE,
 )
 _STATE_AFTER = re.compile(
@@ -122,6 +135,11 @@ class LocationRecognizer(DeidRecognizer):
                 kept = kept[1:]
             if not kept or all(w.lower().strip(".") in _GENERIC_FACILITY_NAMES for w in kept):
                 continue
+            content = [w for w in kept if w.lower() not in ("of", "the", "and", "&")]
+            if len(content) == 1 and content[0].lower().strip(".") not in ("st", "saint", "mt", "mount"):
+                f1 = lex.get(content[0].lower().strip(".'s"), 0)
+                if f1 & (WORD | CLINICAL | DRUG) and not f1 & (CITY | FIRST | LAST | STATE | COUNTRY):
+                    continue  # "Brief Hospital Course", "GI clinic": not a named facility
             # offset of the first kept word
             name = m.group("name")
             pos = m.start("name")
@@ -180,7 +198,15 @@ class LocationRecognizer(DeidRecognizer):
                     break
             if matched:
                 continue
-            if f & CITY and not f & (STATE | COUNTRY | STOP) and len(lw) >= 3:
+            if (
+                not f
+                or not f & ~(CITY | STREET_SUFFIX)
+            ) and len(lw) >= 3 and t.style == STYLE_MIXED and t.shape in ("T", "U", "M") and not f & CITY:
+                # an unknown capitalized word right after a strong place context
+                lo = max(0, t.start - 40)
+                if _STRONG_PLACE_CONTEXT.search(text, lo, t.start) and not (t.shape == "U" and len(lw) <= 4):
+                    add(t.start, t.end, 0.5)
+            if f & CITY and not f & (STATE | COUNTRY | STOP | EPONYM | CLINICAL | DRUG) and len(lw) >= 3 and not _eponym_use(text, t.end):
                 mixed = t.style == STYLE_MIXED
                 capitalized = t.shape != "L"
                 context = self._context(text, t.start, t.end)
@@ -218,6 +244,17 @@ class LocationRecognizer(DeidRecognizer):
         if _PLACE_CONTEXT.search(chunk):
             return True
         return _STATE_AFTER.match(text, e) is not None
+
+
+_EPONYM_NOUN = re.compile(
+    r"(?:['\u2019]s)?[ \t-]+(?:disease|syndrome|sign|angina|catheter|test|lymphoma|palsy|procedure|"
+    r"sarcoma|tumou?r|chorea|dementia|thyroiditis|ulcer|fracture|hernia|cyst|scale|score|reflex)\b",
+    re.IGNORECASE,
+)
+
+
+def _eponym_use(text: str, end: int) -> bool:
+    return _EPONYM_NOUN.match(text, end) is not None
 
 
 def _states_and_countries() -> frozenset[str]:

@@ -26,14 +26,20 @@ from deid.text._lexicons import (
     COMMON,
     COMMON_NAME,
     COUNTRY,
+    DRUG,
     EPONYM,
     FIRST,
     LAST,
     STATE,
     STOP,
+    STREET_SUFFIX,
     VERY_COMMON,
+    WORD,
     load_lexicons,
 )
+
+# Flags that make an unknown capitalized word not a proper name.
+_NOT_PROPER = WORD | COMMON | CLINICAL | DRUG | STOP | EPONYM | STATE | COUNTRY | STREET_SUFFIX | CITY
 from deid.text._view import INITIAL, LOWER, STYLE_MIXED, TITLE, UPPER, TextView
 from deid.text.recognizers._base import DeidRecognizer, Span
 
@@ -51,7 +57,8 @@ RELATIONS = frozenset(
     roommate visitor interpreter translator chaplain nurse rn lpn cna np pa md do attending
     resident intern fellow pcp surgeon cardiologist oncologist neurologist physician therapist
     pharmacist sw cm dietitian nutritionist colleague coworker boss landlord pastor priest
-    rabbi imam student assistant secretary provider clinician doc dentist""".split()
+    rabbi imam student assistant secretary provider clinician doc dentist kid kids child
+    baby infant twin law bro""".split()
 )
 LABELS = frozenset(
     """name names named patient signed sign signature by attn dear hi hello thanks thank
@@ -89,10 +96,30 @@ EPONYM_NOUNS = frozenset(
     needle clip clips gauge cuff balloon monitor monitoring lens forceps stain staining
     pressure""".split()
 )
+_IS_AGE = re.compile(r" (?:is|was) an? \d{1,3}[ -]?(?:y|yo|yr|year)")
+# Initials that sign a note: "--CL/RB", "-- DS", "/dm", "Transcribed: ja", "LS/TT" at a line end.
+_SIGNATURE_INITIALS = re.compile(
+    r"(?:(?<=\n)|^)[ \t]*(?:--?|/)[ \t]?(?P<a>[A-Za-z]{2,3})(?:/(?P<b>[A-Za-z]{2,3}))?[ \t]*(?=\n|\Z)"
+    r"|(?:transcribed|typed|dictated|initials|entered)(?:[ \t]+by)?[ \t]*:[ \t]*(?P<c>[A-Za-z]{2,3})\b"
+    r"|(?<=[.!?])[ \t]+(?:--?[ \t]?)?(?P<d>[A-Z]{2,3})/(?P<e>[A-Za-z]{2,3})[ \t]*(?=\n|\Z)"
+    r"|(?<=[.!?;)])[ \t]+--?[ \t]?(?P<f>[A-Za-z]{2,3})(?:/(?P<g>[A-Za-z]{2,3}))?[ \t]*(?=\n|\Z)",
+    re.MULTILINE,
+)
+# Dotted initials standing for a person: "W.F.", "E.B." (not "A.M.", "P.O.", "U.S.").
+_DOTTED_INITIALS = re.compile(r"(?<![\w.])[A-Z]\.[A-Z]\.(?:[A-Z]\.)?(?![\w])")
+_NOT_INITIALS = frozenset({"am", "pm", "po", "us", "uk", "md", "do", "pa", "np", "rn", "dc", "er", "ed", "or", "ot", "pt",
+                           "io", "iv", "im", "sq", "sc", "gi", "gu", "ob", "bp", "hr", "rr", "ap", "ua", "cc", "dr", "st",
+                           "eg", "ie", "aka", "dob", "npo", "prn", "bid", "tid", "qid", "qd", "hs", "ac", "pc"})
 _TITLE_GAP = re.compile(r"\.?[ \t]{0,3}\Z")
 _NEXT_GAP = re.compile(r"[ \t]\Z|\.[ \t]{1,2}\Z|-\Z|,[ \t]{0,2}\Z|\.\Z")
-_LABEL_GAP = re.compile(r"[ \t]*(?::|#|-|=)[ \t]*\Z|[ \t]*:[ \t]*\n[ \t]*\Z")
-_REL_GAP = re.compile(r"[ \t]*(?:,|:|\(|-|'s)?[ \t]*\Z")
+_LABEL_GAP = re.compile(r"[ \t]*(?::|#|-|=|\?)[ \t]*\Z|[ \t]*:[ \t]*\n[ \t]*\Z")
+# Words after a sentence-initial name: "Mehrudin shouted", "Tomomi is from", "Alvir spent".
+_AFTER_NAME = frozenset(
+    """is was has had will would spent shouted lives lived began begins says said went came
+    works worked wants loves likes told asked called calls visited visits arrived stated
+    states reports reported agrees agreed declined refused died passed""".split()
+)
+_REL_GAP = re.compile(r"[ \t]*(?:,|:|\(|-|'s|/)?[ \t]*\Z")
 
 
 class NameRecognizer(DeidRecognizer):
@@ -137,18 +164,35 @@ class NameRecognizer(DeidRecognizer):
             capitalized = shape == TITLE or shape == UPPER or shape == "M" or shape == INITIAL
             is_name = f & (FIRST | LAST)
             # a strong name: in a name list and not an ordinary word, clinical term or eponym
-            strong = bool(is_name) and not f & (COMMON | CLINICAL | EPONYM | COUNTRY | STATE) and (
+            strong = bool(is_name) and not f & (COMMON | CLINICAL | EPONYM | COUNTRY | STATE | DRUG) and (
                 len(lw) > 3 or (len(lw) == 3 and f & COMMON_NAME)
             )
-            if mixed and not capitalized and shape != LOWER:
-                strong = False
+            if mixed and not capitalized and f & WORD:
+                strong = False  # "files", "coda": lower-case words in mixed text
             s = 0.0
             prev = toks[i - 1] if i else None
             g = gap(i) if i else ""
             if len(lw) == 1:
                 continue  # initials join names in the second pass
-            # 1. title before: "Dr. Smith", "MRS WILL"
-            if prev is not None and prev.lower in TITLES and _TITLE_GAP.search(g) and "\n" not in g:
+            # 1. title before: "Dr. Smith", "MRS WILL", "Dr. K. Lamb" (over an initial)
+            title_tok, title_gap = prev, g
+            if (
+                prev is not None
+                and i >= 2
+                and len(prev.lower) == 1
+                and toks[i - 2].lower in TITLES
+                and text[prev.end : prev.end + 1] == "."
+            ):
+                title_tok, title_gap = toks[i - 2], text[toks[i - 2].end : prev.start]
+            if (
+                title_tok is not None
+                and title_tok.lower == "mr"
+                and not mixed
+                and f & COMMON
+                and text[title_tok.end : title_tok.end + 1] != "."
+            ):
+                title_tok = None  # "MR HEAD W/O CONTRAST": an MR scan, not Mister Head
+            if title_tok is not None and title_tok.lower in TITLES and _TITLE_GAP.search(title_gap) and "\n" not in title_gap:
                 if not (f & VERY_COMMON and not (mixed and capitalized)) and not (
                     f & CLINICAL and not capitalized
                 ):
@@ -162,19 +206,32 @@ class NameRecognizer(DeidRecognizer):
                     if self._namelike(f, t, mixed, capitalized):
                         s = 0.85
                         anchored[i] = True
-                elif pl in LABELS and ("\n" not in g) and g.strip() == "" and pl in ("named", "by", "dear"):
-                    if self._namelike(f, t, mixed, capitalized) and (is_name or (mixed and capitalized)):
+                elif pl in LABELS and ("\n" not in g) and g.strip() == "" and pl in ("named", "by", "dear", "nicknamed", "aka"):
+                    if (
+                        self._namelike(f, t, mixed, capitalized)
+                        and (is_name or (mixed and capitalized))
+                        and not f & (CLINICAL | EPONYM | DRUG)
+                    ):
                         s = 0.75
                         anchored[i] = True
                 elif (
                     i >= 2
-                    and pl in ("is", "was", "am", "me", "are")
-                    and toks[i - 2].lower in ("name", "names", "i", "this", "call", "it")
+                    and pl in ("is", "was", "am", "me", "are", "him", "her", "them")
+                    and toks[i - 2].lower in ("name", "names", "i", "this", "call", "calls", "it", "named", "called")
                     and g.strip() in ("", ",")
                 ):
                     if (is_name and not f & (STOP | VERY_COMMON)) or (mixed and capitalized and not f & STOP):
                         s = 0.8
                         anchored[i] = True
+            # 2b. a nickname: "prefers to be called Buddy", "goes by Babe"
+            if s == 0.0 and prev is not None and i >= 2 and g == " " and (
+                (prev.lower == "called" and toks[i - 2].lower == "be")
+                or (prev.lower == "by" and toks[i - 2].lower in ("goes", "go", "going"))
+                or prev.lower in ("nickname", "nicknamed", "aka")
+            ):
+                if not f & (STOP | CLINICAL) and (capitalized or not f & WORD):
+                    s = 0.8
+                    anchored[i] = True
             # 3. relation before: "daughter margie", "wife (Jane)", "son, Bill,"
             if s == 0.0 and prev is not None and prev.lower in RELATIONS and _REL_GAP.search(g) and "\n" not in g:
                 if strong:
@@ -200,6 +257,36 @@ class NameRecognizer(DeidRecognizer):
                 if mixed:
                     s = 0.8 if capitalized and not t.initial_pos else 0.6
                 else:
+                    s = 0.6
+            # 5b. an unknown capitalized word inside a sentence of mixed-case text: a proper
+            # name that no list knows ("Yefremova", "Omobuwa")
+            if (
+                s == 0.0
+                and mixed
+                and not t.initial_pos
+                and (shape == TITLE or shape == "M")
+                and len(lw) >= 3
+                and not f & _NOT_PROPER
+                and not (f & (FIRST | LAST) and f & WORD)
+            ):
+                s = 0.5
+            # 5c. a sentence-initial unknown capitalized word followed by a verb of people
+            if (
+                s == 0.0
+                and mixed
+                and t.initial_pos
+                and (shape == TITLE or shape == "M")
+                and len(lw) >= 3
+                and not f & _NOT_PROPER
+                and i + 1 < n
+                and toks[i + 1].lower in _AFTER_NAME
+                and text[t.end : toks[i + 1].start] == " "
+            ):
+                s = 0.55
+            # 5d. "venlachois is a 56 yo man": a word no list knows, before "is a <age>"
+            if s == 0.0 and not f and len(lw) >= 4 and i + 3 < n:
+                after = text[t.end : t.end + 16].lower()
+                if _IS_AGE.match(after):
                     s = 0.6
             # 6. a verb typical of people after it: "Rose called"
             if s == 0.0 and is_name and not f & (VERY_COMMON | CLINICAL) and i + 1 < n:
@@ -263,12 +350,32 @@ class NameRecognizer(DeidRecognizer):
                     ok = False
                 if ok and right and not left and "," in gap(i + 1) and not (is_name and flags[i + 1] & (FIRST | LAST)):
                     ok = False
+                if (
+                    not ok
+                    and mixed
+                    and not is_name
+                    and shape == TITLE
+                    and not f & _NOT_PROPER
+                    and ((left and "," in gap(i)) or (right and not left and "," in gap(i + 1)))
+                ):
+                    ok = True  # a list of names: "Kónya, Becker and Vasquez"
                 if ok and self._is_eponym_use(toks, i, text, f):
                     ok = False
                 if ok:
                     score[i] = 0.7
                     anchored[i] = neighbour_anchor
                     changed = True
+
+        # Initials that sign a note, and dotted initials in running text.
+        extra: list[Span] = []
+        for m in _SIGNATURE_INITIALS.finditer(text):
+            for grp in ("a", "b", "c", "d", "e", "f", "g"):
+                v = m.group(grp)
+                if v and v.lower() not in _NOT_INITIALS and not (lex.get(v.lower(), 0) & (STOP | VERY_COMMON)):
+                    extra.append((m.start(grp), m.end(grp), "NAME", 0.5))
+        for m in _DOTTED_INITIALS.finditer(text):
+            if m.group().replace(".", "").lower() not in _NOT_INITIALS:
+                extra.append((m.start(), m.end(), "NAME", 0.45))
 
         # Assemble spans from runs of name tokens.
         spans: list[Span] = []
@@ -292,6 +399,9 @@ class NameRecognizer(DeidRecognizer):
                     end += 1  # "John Q." keeps the initial's period
                 spans.append((start, end, "NAME", round(best, 3)))
             i = j + 1
+        if extra:
+            spans.extend(extra)
+            spans.sort()
         return spans
 
     @staticmethod

@@ -23,9 +23,24 @@ _INTL = re.compile(
 )
 _LOCAL = re.compile(r"(?<![\w/.:-])\d{3}-\d{4}" + _EXT + r"(?![\w-]|\.\d)", re.IGNORECASE)
 _BARE10 = re.compile(r"(?<![\w/.-])(?:1?\d{10})(?![\w-]|\.\d)")
+# Any run of digit groups (8 to 15 digits in all) — a phone when a phone word is near.
+_GROUPED = re.compile(
+    r"(?<![\w/.+-])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?\d{2,5}(?:[\s.-]\d{2,5}){1,5}" + _EXT + r"(?![\w-]|\.\d)",
+    re.IGNORECASE,
+)
+_SHORT = re.compile(r"(?<![\w/.+-])(?:\(\d{2,4}\)[\s.-]?)?\d{3,4}[\s.-]\d{3,4}(?![\w-]|\.\d)")
+_PHONE_AFTER = re.compile(r"[\s-]{0,2}(?:office|fax|mobile|cell|home|work|desk|phone|tel)\b", re.IGNORECASE)
 _EXT_ALONE = re.compile(r"(?<![\w])(?:x|ext\.?|extension)\s?\d{3,6}\b", re.IGNORECASE)
 _PHONE_WORD = re.compile(
-    r"(?:phone|ph|tel|telephone|cell|mobile|mob|home|work|pager|page|beeper|bpr|call|contact|number|no|#|fax|cb|callback|reach)\b[\s.:#-]*(?:number|no\.?|#)?[\s.:#-]*\Z",
+    r"(?:phone|ph|tel|telephone|cell|cellphone|mobile|mob|home|work|desk|office|pager|page|paged|beeper|bpr|call|called"
+    r"|contact|number|no|#|fax|cb|callback|reach|reached|text|texted|whatsapp|sms|messages?|answering|registered"
+    r"|dial|dialed|ring|me\s+(?:at|on)|at|on)\b[\s.:#-]*(?:number|no\.?|#|at|on)?[\s.:#-]*\Z",
+    re.IGNORECASE,
+)
+_STRONG_PHONE_WORD = re.compile(
+    r"(?:phone|ph|tel|telephone|cell|cellphone|mobile|mob|pager|beeper|fax|cb|callback|desk|office|home|work)\b"
+    r"[\s.:#-]*(?:number|no\.?|#)?[\s.:#-]*\Z|\b(?:call|reach|text|contact)\s+(?:me|him|her|them|us)?\s*(?:at|on)\s+\Z"
+    r"|\b(?:answering|messages?|registered|number)\s+(?:at|to|on|is)?\s*\Z",
     re.IGNORECASE,
 )
 _FAX_WORD = re.compile(r"\bfax\b|\bfacsimile\b|\bf\s*[:#]", re.IGNORECASE)
@@ -64,6 +79,18 @@ class PhoneRecognizer(DeidRecognizer):
             add(m.start(), m.end(), 0.6 if keyword_before(text, m.start(), _PHONE_WORD, 25) else 0.4)
         for m in _BARE10.finditer(text):
             if keyword_before(text, m.start(), _PHONE_WORD, 25):
+                add(m.start(), m.end(), 0.6)
+        for m in _GROUPED.finditer(text):
+            digits = sum(c.isdigit() for c in m.group())
+            if not 7 <= digits <= 15:
+                continue
+            labelled = keyword_before(text, m.start(), _STRONG_PHONE_WORD, 40) or _PHONE_AFTER.match(text, m.end())
+            if labelled:
+                add(m.start(), m.end(), 0.7)
+            elif digits >= 9 and m.group().count(" ") + m.group().count(".") >= 2:
+                add(m.start(), m.end(), 0.4)
+        for m in _SHORT.finditer(text):
+            if keyword_before(text, m.start(), _STRONG_PHONE_WORD, 40) or _PHONE_AFTER.match(text, m.end()):
                 add(m.start(), m.end(), 0.6)
         for m in _EXT_ALONE.finditer(text):
             add(m.start(), m.end(), 0.5)

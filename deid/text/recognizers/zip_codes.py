@@ -20,7 +20,11 @@ _STATE_BEFORE = re.compile(
     r"|texas|utah|vermont|virginia|washington|west\s+virginia|wisconsin|wyoming|mass|calif|penn)\.?)[ \t,]{1,3}\Z",
     re.IGNORECASE,
 )
-_LABEL_BEFORE = re.compile(r"\b(?:zip|zipcode|zip\s+code|postal\s+code|postcode)[\s.:#-]*\Z", re.IGNORECASE)
+_LABEL_BEFORE = re.compile(r"\b(?:zip|zipcode|zip\s+code|postal\s+code|postcode|post\s+code)(?:\s+is)?[\s.:#-]*\Z", re.IGNORECASE)
+# After a label, postal codes of other countries too: "880", "53-320", "7412 SL", "394 13".
+_LABELLED_CODE = re.compile(r"\d{3,5}(?:[- ]\d{2,4})?(?:[ ]?[A-Z]{2}\b)?|[A-Z]\d[A-Z][ ]?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]?[ ]?\d[A-Z]{2}")
+# A postal code right after a place word at the end of an address: "Estonia 62488", "Aalborg 9100".
+_AFTER_WORD = re.compile(r"(?<![\w-])([^\W\d_][\w'.-]*)[ \t,]{1,3}(\d{3,5}(?:-\d{3,4})?)(?![\w]|[.,]\d|-\d)")
 # "..., Springfield 01105" / a line that is only the ZIP after an address line
 _AFTER_PLACE = re.compile(r"[A-Za-z][A-Za-z.'-]+,?[ \t]{1,3}\Z")
 
@@ -39,6 +43,21 @@ class ZipRecognizer(DeidRecognizer):
     def find(self, view: TextView) -> list[Span]:
         text = view.text
         out: list[Span] = []
+        lowered = text.lower()
+        for m in re.finditer(r"zip|postal|postcode|post code", lowered):
+            lab = _LABEL_BEFORE.search(text, max(0, m.start() - 1), min(len(text), m.end() + 12))
+            if lab is None:
+                continue
+            code = _LABELLED_CODE.match(text, lab.end())
+            if code is not None:
+                out.append((code.start(), code.end(), "ZIP", 0.85))
+        from deid.text._lexicons import CITY, COUNTRY, STATE, load_lexicons
+
+        lex = load_lexicons().tokens
+        for m in _AFTER_WORD.finditer(text):
+            word = m.group(1).lower().rstrip(".")
+            if lex.get(word, 0) & (COUNTRY | STATE | CITY) and not (lex.get(word, 0) & STATE and len(m.group(2)) != 5):
+                out.append((m.start(2), m.end(2), "ZIP", 0.6))
         for m in _ZIP.finditer(text):
             s = m.start()
             before = text[max(0, s - 30) : s]
@@ -48,4 +67,10 @@ class ZipRecognizer(DeidRecognizer):
                 out.append((s, m.end(), "ZIP", 0.9))
             elif "-" in m.group():
                 out.append((s, m.end(), "ZIP", 0.6))
-        return out
+        out.sort()
+        dedup: list[Span] = []
+        for sp in out:
+            if dedup and sp[0] < dedup[-1][1]:
+                continue
+            dedup.append(sp)
+        return dedup

@@ -22,6 +22,16 @@ DEFAULT_STYLE_WEIGHTS: dict[str, float] = {
 }
 
 
+def _draw(rng, weights) -> int:
+    """Index drawn with probability proportional to ``weights`` (one random number)."""
+    r = rng.random() * sum(weights)
+    for i, w in enumerate(weights):
+        r -= w
+        if r < 0:
+            return i
+    return max(i for i, w in enumerate(weights) if w > 0)
+
+
 def _style_weights(styles) -> tuple[tuple[str, ...], list[float]]:
     if styles is None:
         styles = DEFAULT_STYLE_WEIGHTS
@@ -102,9 +112,9 @@ class CorpusGenerator:
 
     def _note(self, world, record, extras, index, j, offset, names, weights) -> LabelledNote:
         rng = random.Random(f"deid.synth:{self.seed}:note:{index}:{j}")
-        style = rng.choices(names, weights)[0]
+        style = names[_draw(rng, weights)]
         writer, case_w = STYLE_WRITERS[style]
-        case = rng.choices(("upper", "lower", "mixed"), case_w)[0]
+        case = ("upper", "lower", "mixed")[_draw(rng, case_w)]
         day = record.admission_date + _dt.timedelta(days=offset)
         if style in ("nursing", "transfer"):
             author = rng.choice(extras.nurses)

@@ -188,10 +188,14 @@ def countries_and_capitals() -> list[tuple[str, str]]:
 
 # -- curated lists (written for this generator; no source beyond common knowledge) -------
 
-#: First names that are also common English words; used as names in name contexts.
-COMMON_WORD_FIRST = ("Will", "May", "Hope", "Rose", "Bill", "Grant", "Joy", "Mark", "Faith",
-                     "Grace", "Art", "Dawn", "June", "April", "Frank", "Ray", "Sandy", "Holly",
-                     "Penny", "Pat", "Sue", "Chase", "Summer", "Drew", "Rocky")
+#: First names that are also common English words, by sex; used as names in name contexts.
+COMMON_WORD_FIRST_BY_SEX = {
+    "F": ("May", "Hope", "Rose", "Joy", "Faith", "Grace", "Dawn", "June", "April", "Holly",
+          "Penny", "Sue", "Summer", "Sandy", "Pat", "Ginger", "Iris", "Ruby"),
+    "M": ("Will", "Bill", "Grant", "Mark", "Art", "Frank", "Ray", "Chase", "Drew", "Rocky",
+          "Sandy", "Pat", "Bud", "Guy", "Rusty"),
+}
+COMMON_WORD_FIRST = tuple(sorted(set(COMMON_WORD_FIRST_BY_SEX["F"] + COMMON_WORD_FIRST_BY_SEX["M"])))
 #: Surnames that are also common English words.
 COMMON_WORD_LAST = ("Brown", "White", "Young", "King", "Hill", "Black", "Green", "Bell",
                     "Strong", "Love", "Wise", "Hart", "Little", "Long", "Day", "Price", "Fox",

@@ -171,7 +171,7 @@ class World:
         if r < 0.15:
             return rng.choice(self.oov)
         if r < 0.21:
-            return rng.choice(lex.COMMON_WORD_FIRST)
+            return rng.choice(lex.COMMON_WORD_FIRST_BY_SEX[sex])
         if origin:
             fem, male, _ = self.faker_names[origin]
             return rng.choice(fem if sex == "F" else male)

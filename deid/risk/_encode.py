@@ -265,6 +265,106 @@ def _pack_short_strings(offsets, data, validity, has_validity, bit_offset, n, ou
     return not too_long[0]
 
 
+@nb.njit(cache=True, nogil=True, inline="always")
+def _word(words, byte_pos, n_bytes):
+    """Bytes [byte_pos, byte_pos + n_bytes) (1 <= n_bytes <= 8) as one little-endian word.
+
+    ``words`` is the data buffer copied into uint64s with one word of padding. Branch-free:
+    alignment and length vary from row to row and would defeat branch prediction; every
+    shift amount stays below 64.
+    """
+    q = byte_pos >> 3
+    shift = np.uint64((byte_pos & 7) * 8)
+    w = (words[q] >> shift) | ((words[q + 1] << np.uint64(1)) << (np.uint64(63) - shift))
+    return w & (np.uint64(0xFFFFFFFFFFFFFFFF) >> np.uint64(64 - 8 * n_bytes))
+
+
+@nb.njit(cache=True, nogil=True)
+def _factorize_arrow_strings(offsets, words, validity, has_validity, bit_offset, n):
+    """Codes (first appearance) for an Arrow string array, straight from its buffers.
+
+    A string is keyed by (length, its first 8 bytes, its last 8 bytes), which is the whole
+    string up to 16 bytes; longer strings with equal keys are compared word by word. Null
+    rows get code -1.
+    """
+    capacity = 1024
+    mask = capacity - 1
+    slot_id = np.full(capacity, -1, dtype=np.int64)
+    rep_row = np.empty(capacity // 2, dtype=np.int64)
+    rep_len = np.empty(capacity // 2, dtype=np.int64)
+    rep_first = np.empty(capacity // 2, dtype=np.uint64)
+    rep_last = np.empty(capacity // 2, dtype=np.uint64)
+    codes = np.empty(n, dtype=np.int64)
+    n_unique = 0
+    saw_missing = False
+    for i in range(n):
+        j = bit_offset + i
+        if has_validity and (validity[j >> 3] >> (j & 7)) & 1 == 0:
+            codes[i] = -1
+            saw_missing = True
+            continue
+        start = np.int64(offsets[j])
+        length = np.int64(offsets[j + 1]) - start
+        if length == 0:
+            first = np.uint64(0)
+            last = np.uint64(0)
+        else:
+            head = min(np.int64(8), length)
+            first = _word(words, start, head)
+            last = _word(words, start + length - head, head)
+        h = _mix64(np.int64(first ^ (np.uint64(length) << np.uint64(56)))) ^ _mix64(np.int64(last) + 1)
+        pos = np.int64(h & np.uint64(mask))
+        while True:
+            c = slot_id[pos]
+            if c == -1:
+                c = n_unique
+                slot_id[pos] = c
+                rep_row[c] = j
+                rep_len[c] = length
+                rep_first[c] = first
+                rep_last[c] = last
+                n_unique += 1
+                if 2 * n_unique >= capacity:  # grow and re-seat every distinct string
+                    capacity *= 2
+                    mask = capacity - 1
+                    half = capacity // 2
+                    rr = np.empty(half, dtype=np.int64)
+                    rl = np.empty(half, dtype=np.int64)
+                    rf = np.empty(half, dtype=np.uint64)
+                    rt = np.empty(half, dtype=np.uint64)
+                    rr[:n_unique] = rep_row[:n_unique]
+                    rl[:n_unique] = rep_len[:n_unique]
+                    rf[:n_unique] = rep_first[:n_unique]
+                    rt[:n_unique] = rep_last[:n_unique]
+                    rep_row, rep_len, rep_first, rep_last = rr, rl, rf, rt
+                    slot_id = np.full(capacity, -1, dtype=np.int64)
+                    for e in range(n_unique):
+                        g = _mix64(np.int64(rep_first[e] ^ (np.uint64(rep_len[e]) << np.uint64(56)))) ^ _mix64(
+                            np.int64(rep_last[e]) + 1
+                        )
+                        p = np.int64(g & np.uint64(mask))
+                        while slot_id[p] != -1:
+                            p = (p + 1) & mask
+                        slot_id[p] = e
+                break
+            if rep_len[c] == length and rep_first[c] == first and rep_last[c] == last:
+                same = True
+                if length > 16:  # the middle bytes are not in the key: compare them
+                    other = np.int64(offsets[rep_row[c]])
+                    k = np.int64(8)
+                    while k < length - 8:
+                        m = min(np.int64(8), length - 8 - k)
+                        if _word(words, other + k, m) != _word(words, start + k, m):
+                            same = False
+                            break
+                        k += 8
+                if same:
+                    break
+            pos = (pos + 1) & mask
+        codes[i] = c
+    return codes, n_unique, saw_missing
+
+
 def _arrow_string_chunks(series: pd.Series):
     """The Arrow string array behind a pandas string column, as one chunk, or None."""
     try:
@@ -286,7 +386,8 @@ def _arrow_string_chunks(series: pd.Series):
 
 
 def _encode_arrow_strings(series: pd.Series) -> EncodedColumn | None:
-    """Arrow-backed strings: short ones packed into integers and hashed in numba, else Arrow."""
+    """Arrow-backed strings, from the Arrow buffers: short ones packed into integers (in
+    parallel for big columns), longer ones keyed by length and first/last words."""
     import pyarrow as pa
 
     chunk = _arrow_string_chunks(series)
@@ -306,13 +407,14 @@ def _encode_arrow_strings(series: pd.Series) -> EncodedColumn | None:
     if short and _pack_short_strings(offsets, data, valid, validity is not None, chunk.offset, n, keys, mask):
         codes, n_unique, saw_missing, _ = hash_factorize_int64(keys, mask, True)
     else:
-        # longer strings: Arrow's own hash kernel (C++) beats hashing bytes in numba
         del keys, mask
-        encoded = chunk.dictionary_encode()
-        n_unique = len(encoded.dictionary)
-        saw_missing = encoded.null_count > 0
-        codes = encoded.indices.fill_null(n_unique).to_numpy(zero_copy_only=False) if saw_missing else \
-            encoded.indices.to_numpy(zero_copy_only=False)
+        words = np.zeros(len(data) // 8 + 2, dtype=np.uint64)  # padded copy, read word-wise
+        words.view(np.uint8)[: len(data)] = data
+        codes, n_unique, saw_missing = _factorize_arrow_strings(
+            offsets, words, valid, validity is not None, chunk.offset, n
+        )
+        if saw_missing:
+            codes[codes < 0] = n_unique
     cardinality = max(int(n_unique) + (1 if saw_missing else 0), 1)
     return EncodedColumn(codes.astype(_smallest_code_dtype(cardinality), copy=False), cardinality, None, False)
 
@@ -490,3 +592,14 @@ def encode_column(series: pd.Series, *, want_order: bool = False) -> EncodedColu
     if n == 0:
         return EncodedColumn(np.zeros(0, dtype=np.int8), 1, None, False)
     return _encode_factorized(np.asarray(codes), uniques, want_order and numeric_like)
+
+
+
+def encode_columns(df: pd.DataFrame, names, *, want_order: bool = False) -> list[EncodedColumn]:
+    """:func:`encode_column` for several columns (one after the other: threads were measured
+    to be slower on small frames, and big frames already use every core inside each kernel).
+
+    >>> [e.cardinality for e in encode_columns(pd.DataFrame({"a": [1, 2], "b": ["x", "x"]}), ["a", "b"])]
+    [2, 1]
+    """
+    return [encode_column(df[c], want_order=want_order) for c in names]

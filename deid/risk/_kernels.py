@@ -69,15 +69,17 @@ def _group_direct(keys, key_space):
 
 @nb.njit(cache=True, nogil=True)
 def _group_hashed(keys, max_distinct):
-    """Dense ids (first appearance) for arbitrary int64 keys with linear probing."""
+    """Dense ids (first appearance) for arbitrary int64 keys with linear probing.
+
+    Key and id share one table (slot s at [2s, 2s+1]) so a probe touches one cache line.
+    """
     n = keys.shape[0]
     capacity = 16
     bound = min(n, max_distinct)
-    while capacity < bound + bound // 2 + 1:
+    while capacity < 2 * bound:
         capacity *= 2
     mask = capacity - 1
-    slot_keys = np.empty(capacity, dtype=np.int64)
-    slot_ids = np.full(capacity, -1, dtype=np.int64)
+    table = np.full(2 * capacity, -1, dtype=np.int64)
     ids = np.empty(n, dtype=np.int64)
     sizes = np.zeros(bound, dtype=np.int64)
     n_classes = 0
@@ -85,14 +87,14 @@ def _group_hashed(keys, max_distinct):
         k = keys[i]
         h = np.int64(_mix64(k) & np.uint64(mask))
         while True:
-            c = slot_ids[h]
+            c = table[2 * h + 1]
             if c == -1:
                 c = n_classes
-                slot_keys[h] = k
-                slot_ids[h] = c
+                table[2 * h] = k
+                table[2 * h + 1] = c
                 n_classes += 1
                 break
-            if slot_keys[h] == k:
+            if table[2 * h] == k:
                 break
             h = (h + 1) & mask
         ids[i] = c

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from deid.risk import _diversity as div
-from deid.risk._encode import encode_column
+from deid.risk._encode import encode_column, encode_columns
 from deid.risk._kernels import (
     class_value_pairs,
     gather_inverse_size,
@@ -125,7 +125,7 @@ class EquivalenceClasses:
         population_table: pd.DataFrame | pd.Series | None = None,
     ) -> "EquivalenceClasses":
         """Group the rows of ``df`` by its quasi-identifiers (columns already validated)."""
-        encoded = [encode_column(df[c]) for c in quasi_identifiers]
+        encoded = encode_columns(df, quasi_identifiers)
         class_ids, class_sizes = group_codes([e.codes for e in encoded], [e.cardinality for e in encoded])
         del encoded
         n_classes = int(class_sizes.shape[0])
@@ -464,7 +464,7 @@ class RiskReport:
         if not isinstance(max_size, (int, np.integer)) or max_size < 1:
             raise ValueError("max_size must be a positive integer")
         qis = list(self.quasi_identifiers)
-        encoded = {c: encode_column(self._rows[c]) for c in qis}
+        encoded = dict(zip(qis, encode_columns(self._rows, qis)))
         rows = []
         for size in range(1, min(max_size, len(qis)) + 1):
             for subset in itertools.combinations(qis, size):  # keeps column order, as ARX

@@ -22,6 +22,34 @@ DEFAULT_STYLE_WEIGHTS: dict[str, float] = {
 }
 
 
+# Share of notes hard-wrapped at a fixed width, as exported nursing notes are: a newline
+# may then fall inside a multi-word span ("St. Elsewhere\nHospital").
+_WRAP_SHARE = {"nursing": 0.3, "progress": 0.15, "social": 0.15, "transfer": 0.2}
+
+
+def hard_wrap(text: str, width: int) -> str:
+    r"""Replace spaces by newlines so that no line is longer than ``width`` where a space
+    allows it. Same length as ``text``, so every offset stays valid.
+
+    >>> hard_wrap("aaa bbb ccc", 7)
+    'aaa bbb\nccc'
+    """
+    chars = list(text)
+    start = 0
+    n = len(text)
+    while start < n:
+        nl = text.find("\n", start)
+        end = n if nl < 0 else nl
+        while end - start > width:
+            cut = text.rfind(" ", start, start + width + 1)
+            if cut <= start:
+                break
+            chars[cut] = "\n"
+            start = cut + 1
+        start = end + 1
+    return "".join(chars)
+
+
 def _draw(rng, weights) -> int:
     """Index drawn with probability proportional to ``weights`` (one random number)."""
     r = rng.random() * sum(weights)
@@ -129,8 +157,11 @@ class CorpusGenerator:
         ctx = NoteContext(world, record, extras, rng, day, style, author, case)
         b = NoteBuilder(case)
         writer(ctx, b)
+        text = b.value()
+        if rng.random() < _WRAP_SHARE.get(style, 0.0):
+            text = hard_wrap(text, rng.randint(58, 80))
         return LabelledNote(note_id=f"{record.patient_id}-{j + 1:02d}", patient_id=record.patient_id,
-                            style=style, text=b.value(), spans=b.spans, decoys=b.decoys, case=case)
+                            style=style, text=text, spans=b.spans, decoys=b.decoys, case=case)
 
 
 def generate_corpus(n_notes: int, *, seed: int = 0, styles=None,

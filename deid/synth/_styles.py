@@ -208,6 +208,9 @@ SOCIAL = (
     "Dtr {rel_name} and son in law visited, {rel} called from {foreign_city}",
 )
 PLAN = (
+    'Pt to {~ABBREVIATION:OR} in {~ABBREVIATION:AM}, {~ABBREVIATION:NPO} after MN',
+    '{~ABBREVIATION:PT} able to have pt {~MONTH_WORD:march} in place, {~ABBREVIATION:OT} eval {weekday}',
+    'Tylenol {~ABBREVIATION:PRN}, {~ABBREVIATION:HR} and {~ABBREVIATION:SBP} stable, {~ABBREVIATION:MAP} > 65',
     '{pt} aware of plan, agrees',
     'Update {pt} and {rel} after {proc}',
     'Plan discussed with {pt:title_last} and {rel}',
@@ -602,7 +605,7 @@ def transfer(ctx, b) -> None:
         "Pt transferred from {hosp} {|ED|ICU|floor} to {ward} on {date:past} for {dx}",
         "{pt:full} transferred to {named_ward} at {time}, report to {rn}",
         "{pt:title_last} is {age:y/o} {man}, {pt:initials}, s/p {proc}",
-        "Transferred from {hosp} via {|ambulance|MedFlight|Boston MedFlight|ALS}",
+        "Transferred from {hosp} via {|ambulance|MedFlight|ALS|BLS}",
         "Pt {~COMMON_WORD:will} go to {named_ward} when bed available",
         "Report given to {rn} on {named_ward} at {time}",
         "Report called to {rn}, {ward}, {phone:clinic}",
@@ -629,6 +632,7 @@ def transfer(ctx, b) -> None:
 
 # -- short text ---------------------------------------------------------------------------
 SHORT = (
+    '{~ABBREVIATION:ED} {~ABBREVIATION:RN} called, pt {~MONTH_WORD:may} go to {ward} at {time} {~ABBREVIATION:PM}',
     'Pt (goes by {nick}) called, asking for {rel_name}',
     'Rx for {dose} sent, {dr:pcp} {dea:pcp}',
     "Pt's {|mother|father|aunt}, {age_other}, is in {nh}; pt visits daily",

@@ -13,10 +13,12 @@ from deid.synth._lexicons import COMMON_WORD_FIRST, COMMON_WORD_LAST, lexicon_na
 
 
 def _spans(corpus, entity_type=None):
+    """(note, span, span text); a hard-wrapped note may have a newline inside a multi-word
+    span ("St. Elsewhere\nHospital"): it is read as a space here."""
     for note in corpus:
         for s in note.spans:
             if entity_type is None or s.entity_type == entity_type:
-                yield note, s, note.text[s.start:s.end]
+                yield note, s, note.text[s.start:s.end].replace("\n", " ")
 
 
 def _shape(form: str) -> str:
@@ -35,6 +37,14 @@ def test_every_span_slices_to_clean_text_without_overlap(corpus500):
         for (a0, a1), (b0, b1) in zip(intervals, intervals[1:]):
             assert a1 <= b0, f"note {note.note_id}: a decoy overlaps a span or another decoy"
     assert n_spans > 500 * 5
+
+
+def test_some_notes_are_hard_wrapped_without_moving_offsets(corpus500):
+    wrapped = [n for n in corpus500 if n.style == "nursing" and len(n.text) > 300
+               and max(len(line) for line in n.text.split("\n")) <= 80]
+    assert len(wrapped) > 20
+    inside = sum("\n" in n.text[s.start:s.end] for n in corpus500 for s in n.spans)
+    assert inside > 0  # a wrap fell inside a multi-word span, which is still one span
 
 
 def test_check_rejects_bad_spans():

@@ -219,8 +219,9 @@ def group_codes(codes: list[np.ndarray], cardinalities: list[int]) -> tuple[np.n
 
     Returns
     -------
-    class_ids : numpy.ndarray of int64
-        Dense class id of every row, numbered in order of first appearance.
+    class_ids : numpy.ndarray of int32 or int64
+        Dense class id of every row (numbered in order of first appearance, partition by
+        partition for large inputs).
     class_sizes : numpy.ndarray of int64
         Number of rows in each class.
 
@@ -230,18 +231,33 @@ def group_codes(codes: list[np.ndarray], cardinalities: list[int]) -> tuple[np.n
     """
     if not codes:
         raise ValueError("group_codes needs at least one column")
-    n = codes[0].shape[0]
-    keys = np.empty(n, dtype=np.int64)
-    _fold_first(codes[0], keys)
-    radix = int(max(cardinalities[0], 1))
-    for column, card in zip(codes[1:], cardinalities[1:]):
+    return group_columns(zip(codes, cardinalities))
+
+
+def group_columns(columns) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`group_codes` over an iterable of (codes, cardinality) pairs, consumed lazily.
+
+    Each column is folded into the running key as soon as it arrives, so a generator that
+    encodes one column at a time keeps a single column's codes in memory.
+    """
+    keys = None
+    radix = 1
+    for column, card in columns:
         card = int(max(card, 1))
+        if keys is None:
+            keys = np.empty(column.shape[0], dtype=np.int64)
+            _fold_first(column, keys)
+            radix = card
+            continue
         if radix * card > _MAX_RADIX:
             # re-densify the partial key so the next multiplication cannot overflow
             keys, sizes = _densify(keys, radix)
+            keys = keys.astype(np.int64, copy=False)
             radix = int(sizes.shape[0])
         _fold_next(keys, column, np.int64(card))
         radix *= card
+    if keys is None:
+        raise ValueError("group_codes needs at least one column")
     return _densify(keys, radix)
 
 

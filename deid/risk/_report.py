@@ -25,6 +25,7 @@ from deid.risk._kernels import (
     class_value_pairs,
     gather_inverse_size,
     group_codes,
+    group_columns,
     map_classes,
     size_histogram,
     weighted_class_counts,
@@ -125,9 +126,10 @@ class EquivalenceClasses:
         population_table: pd.DataFrame | pd.Series | None = None,
     ) -> "EquivalenceClasses":
         """Group the rows of ``df`` by its quasi-identifiers (columns already validated)."""
-        encoded = encode_columns(df, quasi_identifiers)
-        class_ids, class_sizes = group_codes([e.codes for e in encoded], [e.cardinality for e in encoded])
-        del encoded
+        # one column's codes at a time: each is folded into the class key, then dropped
+        class_ids, class_sizes = group_columns(
+            (e.codes, e.cardinality) for e in (encode_column(df[c]) for c in quasi_identifiers)
+        )
         n_classes = int(class_sizes.shape[0])
         histograms = {}
         for name in sensitive:

@@ -138,3 +138,23 @@ def test_equivalence_classes_validation():
         EquivalenceClasses(np.array([2, 1]), population_sizes=np.array([5]))
     with pytest.raises(ValueError, match="not both"):
         RiskReport.from_classes(EquivalenceClasses(np.array([1])), population_size=5, sampling_fraction=0.5)
+
+
+def test_arrow_strings_long_short_chunked_and_null_encode_like_factorize():
+    from deid.risk._encode import encode_column
+
+    rng = np.random.default_rng(7)
+    middles = ["x", "y", "é", ""]
+    values = [
+        None if r == 0 else "p" * 9 + middles[r % 4] + "s" * (8 + r % 3) if r % 2 else "ab"[: r % 3]
+        for r in rng.integers(0, 12, 500)
+    ]
+    left = pd.Series(values[:250], dtype="str")
+    right = pd.Series(values[250:], dtype="str")
+    chunked = pd.concat([left, right], ignore_index=True)  # two Arrow chunks
+    for series in (pd.Series(values, dtype="str"), chunked, chunked.iloc[3:]):
+        enc = encode_column(series)
+        ref, uniques = pd.factorize(series, use_na_sentinel=False)
+        pairs = pd.DataFrame({"a": np.asarray(enc.codes, dtype=np.int64), "b": ref}).drop_duplicates()
+        assert pairs["a"].is_unique and pairs["b"].is_unique  # same partition of the rows
+        assert enc.cardinality == len(uniques)

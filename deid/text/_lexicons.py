@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 # Bump when the way lexicons are built changes, so stale caches are ignored.
-_LEXICON_VERSION = "13"
+_LEXICON_VERSION = "15"
 
 # Flags per lower-cased token in ``Lexicons.tokens``.
 FIRST = 1  # a first name
@@ -88,7 +88,7 @@ def _read_list(name: str) -> list[str]:
     for line in (_DATA / name).read_text(encoding="utf-8").splitlines():
         line = line.strip()
         if line and not line.startswith("#"):
-            out.append(line.lower())
+            out.extend(w.lower() for w in line.split())
     return out
 
 
@@ -403,8 +403,10 @@ def build_lexicons() -> Lexicons:
     # name lists only the dictionary (web2 lower case, or a plural of such a word:
     # "files", "lives") says whether it is a word; other tokens are words when wordfreq
     # knows them well enough (drug, clinical and modern words missing from web2).
+    irregular = set(_read_list("irregular_forms.txt"))
+
     def in_dictionary(t: str) -> bool:
-        if t in english_lower:
+        if t in english_lower or t in irregular:
             return True
         # inflections of a dictionary word: files, lives, held (hold: irregular, via wordfreq
         # below), sending, interrogated, bigger, quickly
@@ -433,7 +435,7 @@ def build_lexicons() -> Lexicons:
             if t in census_share:
                 if ratio(t, wordfreq.word_frequency(t, "en")) < _NAME_DOMINANT_RATIO or not in_dictionary(t):
                     continue  # a census name first
-            elif not in_dictionary(t) and not (z >= _COMMON_ZIPF and t not in english_proper):
+            elif not in_dictionary(t):
                 continue  # a name from Faker's lists that is not an English word ("laaksonen")
             f |= WORD
             if z >= _COMMON_ZIPF:

@@ -53,6 +53,7 @@ _BLOCK_LINE = re.compile(
     r"(?:,?[ \t]*(?P<code>\d{3,6}(?:[ -]\d{2,4})?|[A-Z]\d[A-Z][ ]?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]?[ ]?\d[A-Z]{2}))?[ \t.]*$",
     re.MULTILINE,
 )
+_CITY_AFTER = re.compile(r",[ \t]*(?P<city>[^\W\d_][\w'.-]*(?:[ \t]+[^\W\d_][\w'.-]*){0,2})(?=[ \t]*(?:[,;.\n]|$|[ \t]+[A-Z]{2}\b))")
 _UNIT_ALONE = re.compile(
     r"\b(?:apt|apartment|suite|ste)\.?[ \t]*#?[ \t]*\d{1,5}[A-Za-z]?\b",
     re.IGNORECASE,
@@ -204,6 +205,14 @@ class AddressRecognizer(DeidRecognizer):
             add(m.start(), m.end(), 0.6)
         spans: list[Span] = [(s, e, "ADDRESS", sc) for s, e, sc in sorted(out)]
         spans.extend(self._block_lines(text, out, lex))
+        # the city after a street on the same line: "771 Maple Brook Ct, Pittsburgh"
+        for _, e, _ in out:
+            m = _CITY_AFTER.match(text, e)
+            if m is not None:
+                words = m.group("city").split()
+                f0 = lex.get(words[0].lower(), 0)
+                if not f0 & (STOP | CLINICAL) and not (view.line_style_at(e) == STYLE_MIXED and not words[0][:1].isupper()):
+                    spans.append((m.start("city"), m.end("city"), "LOCATION", 0.7))
         return spans
 
     def _block_lines(self, text: str, addresses, lex) -> list[Span]:

@@ -48,6 +48,21 @@ _NUMERIC_FULL = re.compile(
     _F,
 )
 _MONTH_DAY = re.compile(r"(?<![\d/.\-+])(?P<m>0?[1-9]|1[0-2])/(?P<d>0?[1-9]|[12]\d|3[01])(?![\d/]|\.\d)")
+_MONTH_DAY_DASH = re.compile(r"(?<![\d/.\-+:])(?P<m>0?[1-9]|1[0-2])-(?P<d>0?[1-9]|[12]\d|3[01])(?![\d/\-]|\.\d)")
+_DASH_NEG_AFTER = re.compile(
+    r"\s*(?:mg|mcg|g|ml|cc|l|units?|u|meq|mmol|days?|d|weeks?|wks?|months?|mos?|years?|yrs?|hours?|hrs?|h|minutes?|mins?"
+    r"|times|x|tabs?|puffs?|drops?|liters?|lpm|beats|breaths|%|cm|mm|in|lbs?|kg|more|per|over|out|of|point|to)\b",
+    re.IGNORECASE,
+)
+_DASH_CONTEXT_BEFORE = re.compile(
+    r"(?:\bon|since|until|till|held|compared\s+to|sent|placed(?:\s+on)?|removed(?:\s+on)?|started(?:\s+on)?"
+    r"|stopped(?:\s+on)?|dated?|\bnote|\bnpn|admit(?:ted)?|discharged?|\bdc|d/c|\bdob|seen|drawn|done|\bof|\(|:)[ \t]*\Z",
+    re.IGNORECASE,
+)
+_WEEKDAY_ABBR_ALONE = re.compile(
+    r"\b(?:on|until|till|since|by|before|after|next|last|this|from|thru|through)[ \t]+(?P<w>mon|tues?|weds?|thu(?:rs?)?|fri|sat|sun)\b\.?(?![ \t]*\d)",
+    re.IGNORECASE,
+)
 _MONTH_YEAR = re.compile(r"(?<![\d/.\-])(?:0?[1-9]|1[0-2])[/\-](?:19|20)\d\d(?![\d/]|\.\d)")
 _TEXTUAL = re.compile(
     r"\b(?:"
@@ -99,7 +114,7 @@ _MD_NEG_AFTER = re.compile(
 _DATE_CONTEXT_BEFORE = re.compile(
     r"(?:\bon|since|from|until|till|thru|through|dated?|\bby|\bof|@|d/c|\bdc|admit(?:ted)?|discharged?"
     r"|seen|last|next|before|after|\bdob|\bdos|\bdoa|born|appt|appointment|visit|surgery|f/u|follow[\s-]?up"
-    r"|day|\bs/p|status\s+post|between|and|-|{wd})[\s:,]*\Z".format(wd=_WEEKDAYS),
+    r"|day|\bs/p|status\s+post|between|and|-|\bnote|\bnpn|meeting|\(|{wd})[\s:,]*\Z".format(wd=_WEEKDAYS),
     _F,
 )
 
@@ -150,9 +165,22 @@ class DateRecognizer(DeidRecognizer):
             if _MD_NEG_BEFORE.search(before) or _MD_NEG_AFTER.match(text, e):
                 continue
             mo, d = int(m.group("m")), int(m.group("d"))
-            if mo < d and d in (2, 3, 4, 8) and not _DATE_CONTEXT_BEFORE.search(before):
+            padded = m.group("m").startswith("0") or m.group("d").startswith("0")
+            if mo < d and d in (2, 3, 4, 8) and not padded and not _DATE_CONTEXT_BEFORE.search(before):
                 continue  # a fraction: "1/2", "3/4"
             add(s, e, 0.75 if _DATE_CONTEXT_BEFORE.search(before) else 0.6)
+        for m in _MONTH_DAY_DASH.finditer(text):
+            s, e = m.span()
+            if _overlaps_any(s, e, taken) or _DASH_NEG_AFTER.match(text, e):
+                continue
+            before = text[max(0, s - 25) : s]
+            if _DASH_CONTEXT_BEFORE.search(before) or text[e : e + 1] == ")":
+                add(s, e, 0.6)
+        for m in _WEEKDAY_ABBR_ALONE.finditer(text):
+            w = m.group("w")
+            if view.line_style_at(m.start("w")) == "mixed" and w.islower():
+                continue  # "on sat" in mixed text: oxygen saturation, not Saturday
+            add(m.start("w"), m.end("w"), 0.6)
         for m in _HOLIDAY.finditer(text):
             add(m.start(), m.end(), 0.8)
         for m in _WEEKDAY.finditer(text):

@@ -38,7 +38,7 @@ from deid.text.recognizers._base import DeidRecognizer, Span
 _FACILITY_WORDS = (
     r"hospital|hosp|medical\s+cent(?:er|re)|med\s+ctr|health\s+cent(?:er|re)|health\s+system|healthcare|health\s+care"
     r"|clinic|nursing\s+home|nursing\s+facility|nursing\s+and\s+rehab(?:ilitation)?(?:\s+cent(?:er|re))?"
-    r"|rehab(?:ilitation)?\s+(?:cent(?:er|re)|hospital|facility)|infirmary|hospice|sanatorium|manor"
+    r"|rehab(?:ilitation)?(?:\s+(?:cent(?:er|re)|hospital|facility))?|infirmary|nh|snf|ltac|house|home|lodge|village|gardens|towers|residence|hospice|sanatorium|manor"
     r"|care\s+cent(?:er|re)|assisted\s+living|senior\s+living|retirement\s+home|medical\s+group|physicians"
     r"|cancer\s+cent(?:er|re)|children'?s\s+hospital|memorial|va\s+medical\s+cent(?:er|re)|vamc|institute"
     r"|university|college|school|academy|church|prison|jail|correctional\s+facility|shelter|pharmacy|laboratories"
@@ -48,6 +48,8 @@ _FACILITY = re.compile(
     rf"[ \t]+(?P<kind>{_FACILITY_WORDS})\b",
     re.IGNORECASE,
 )
+# A room or bed in a named facility: "Stone View NH, room 812"
+_ROOM = re.compile(r"\b(?:room|rm|bed)\.?[ \t]*#?[ \t]*(?P<n>\d{1,4}[A-Za-z]?)\b", re.IGNORECASE)
 _SAINT = re.compile(r"\b(?:st\.?|saint)[ \t]+(?P<n>[A-Z][a-z]+(?:['\u2019]s)?)(?:[ \t]+(?P<n2>[A-Z][a-z]+))?", re.UNICODE)
 _COUNTY = re.compile(r"\b(?P<n>[^\W\d_][\w'.-]*(?:[ \t]+[^\W\d_][\w'.-]*){0,2})[ \t]+(?:county|parish|borough)\b", re.IGNORECASE)
 _PLACE_CONTEXT = re.compile(
@@ -75,7 +77,8 @@ _STATE_AFTER = re.compile(
 _GENERIC_FACILITY_NAMES = frozenset(
     """the a an this that our outside other another same local area osh community general regional state county
     city university private public rehab his her their your my its hospital clinic same prior previous any
-    nursing medical health home care""".split()
+    nursing medical health home care group nh snf house lodge village gardens towers residence this
+    that her his their our my your at in to from nursing""".split()
 )
 
 
@@ -147,6 +150,10 @@ class LocationRecognizer(DeidRecognizer):
             for wm in list(re.finditer(r"\S+", name))[skip:skip + 1]:
                 pos = m.start("name") + wm.start()
             add(pos, m.end(), 0.8)
+        if out:
+            for m in _ROOM.finditer(text):
+                if any(0 <= m.start() - b <= 40 and "\n" not in text[b : m.start()] for a, b, _ in out):
+                    add(m.start("n"), m.end("n"), 0.5)
         for m in _SAINT.finditer(text):
             if (lex.get(m.group("n").lower().rstrip("'s"), 0) & STOP):
                 continue

@@ -74,8 +74,8 @@ COLON_LABELS = frozenset(
 )
 CREDENTIALS = frozenset(
     """md m.d mbbs do rn np pa pa-c phd dds dmd lpn lvn cna rrt msw lcsw licsw crna arnp
-    fnp anp pnp aprn cnm pharmd rph dpm mph facc facs faap facp ccrn bsn msn dnp ot otr
-    pt dpt slp ccc jr sr ii iii iv esq""".split()
+    fnp anp pnp aprn cnm pharmd rph dpm mph facc facs faap facp ccrn bsn msn dnp otr
+    dpt slp ccc jr sr ii iii iv esq""".split()
 )
 # Verbs and phrases after a person's name in notes: "Rose called", "Mark visited".
 PERSON_VERBS = frozenset(
@@ -96,6 +96,12 @@ EPONYM_NOUNS = frozenset(
     needle clip clips gauge cuff balloon monitor monitoring lens forceps stain staining
     pressure""".split()
 )
+# Two words before a name: "name is", "I am", "call me", "named him".
+_NAME_PHRASES = frozenset(
+    {("name", "is"), ("name", "was"), ("names", "are"), ("i", "am"), ("this", "is"), ("it", "is"),
+     ("call", "me"), ("calls", "me"), ("called", "me"), ("named", "him"), ("named", "her"), ("named", "them"),
+     ("called", "him"), ("called", "her"), ("name", "s")}
+)
 _IS_AGE = re.compile(r" (?:is|was) an? \d{1,3}[ -]?(?:y|yo|yr|year)")
 # Initials that sign a note: "--CL/RB", "-- DS", "/dm", "Transcribed: ja", "LS/TT" at a line end.
 _SIGNATURE_INITIALS = re.compile(
@@ -109,7 +115,7 @@ _SIGNATURE_INITIALS = re.compile(
 _DOTTED_INITIALS = re.compile(r"(?<![\w.])[A-Z]\.[A-Z]\.(?:[A-Z]\.)?(?![\w])")
 _NOT_INITIALS = frozenset({"am", "pm", "po", "us", "uk", "md", "do", "pa", "np", "rn", "dc", "er", "ed", "or", "ot", "pt",
                            "io", "iv", "im", "sq", "sc", "gi", "gu", "ob", "bp", "hr", "rr", "ap", "ua", "cc", "dr", "st",
-                           "eg", "ie", "aka", "dob", "npo", "prn", "bid", "tid", "qid", "qd", "hs", "ac", "pc"})
+                           "eg", "ie", "aka", "dob", "id", "rt", "pa", "ns", "lr", "npo", "prn", "bid", "tid", "qid", "qd", "hs", "ac", "pc"})
 _TITLE_GAP = re.compile(r"\.?[ \t]{0,3}\Z")
 _NEXT_GAP = re.compile(r"[ \t]\Z|\.[ \t]{1,2}\Z|-\Z|,[ \t]{0,2}\Z|\.\Z")
 _LABEL_GAP = re.compile(r"[ \t]*(?::|#|-|=|\?)[ \t]*\Z|[ \t]*:[ \t]*\n[ \t]*\Z")
@@ -187,7 +193,6 @@ class NameRecognizer(DeidRecognizer):
             if (
                 title_tok is not None
                 and title_tok.lower == "mr"
-                and not mixed
                 and f & COMMON
                 and text[title_tok.end : title_tok.end + 1] != "."
             ):
@@ -216,9 +221,9 @@ class NameRecognizer(DeidRecognizer):
                         anchored[i] = True
                 elif (
                     i >= 2
-                    and pl in ("is", "was", "am", "me", "are", "him", "her", "them")
-                    and toks[i - 2].lower in ("name", "names", "i", "this", "call", "calls", "it", "named", "called")
+                    and (toks[i - 2].lower, pl) in _NAME_PHRASES
                     and g.strip() in ("", ",")
+                    and text[toks[i - 2].end : prev.start] in (" ", "'")
                 ):
                     if (is_name and not f & (STOP | VERY_COMMON)) or (mixed and capitalized and not f & STOP):
                         s = 0.8
@@ -247,8 +252,8 @@ class NameRecognizer(DeidRecognizer):
                 if nxt.lower in CREDENTIALS and g2 in (" ", ", ", ",", "  ") and (
                     nxt.shape != LOWER or not mixed or (is_name and not f & VERY_COMMON)
                 ):
-                    if (is_name and not f & (STOP | VERY_COMMON)) or (
-                        self._namelike(f, t, mixed, capitalized) and (capitalized or f == 0)
+                    if (is_name and not f & (STOP | VERY_COMMON | CLINICAL) and not (f & COMMON and not capitalized)) or (
+                        not f & (WORD | CLINICAL | STOP | DRUG) and (capitalized or not mixed)
                     ):
                         s = 0.8
                         anchored[i] = True
@@ -425,6 +430,15 @@ class NameRecognizer(DeidRecognizer):
                 return True
         if f & EPONYM:
             return True
+        # "Stevens-Johnson syndrome", "Lou Gehrig's disease": the first word of a two-word eponym
+        if i + 1 < len(toks) and text[toks[i].end : toks[i + 1].start] in ("-", " "):
+            k = i + 2
+            while k < len(toks) and toks[k].lower == "s" and text[toks[k - 1].end : toks[k].start] in ("'", "\u2019"):
+                k += 1
+            if k < len(toks):
+                g2 = text[toks[i + 1].end : toks[k].start]
+                if len(g2) <= 4 and "\n" not in g2 and toks[k].lower in EPONYM_NOUNS:
+                    return True
         # hyphenated eponym pairs: "Swan-Ganz", "Guillain-Barre", "Cheyne-Stokes"
         if i + 1 < len(toks) and text[toks[i].end : toks[i + 1].start] == "-":
             from deid.text._lexicons import load_lexicons as _ll

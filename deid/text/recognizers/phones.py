@@ -30,6 +30,11 @@ _GROUPED = re.compile(
 )
 _SHORT = re.compile(r"(?<![\w/.+-])(?:\(\d{2,4}\)[\s.-]?)?\d{3,4}[\s.-]\d{3,4}(?![\w-]|\.\d)")
 _PHONE_AFTER = re.compile(r"[\s-]{0,2}(?:office|fax|mobile|cell|home|work|desk|phone|tel)\b", re.IGNORECASE)
+# Pager numbers: "pager #3-6244", "pgr 27803", "beeper 22856", "pg 9-4731".
+_PAGER = re.compile(
+    r"\b(?:pager|pgr|pg|beeper|bpr|page)[ \t]*(?:#|no\.?|number)?[ \t:]*(?P<n>\d[\d-]{3,9}\d)(?![\w]|[.,]\d)",
+    re.IGNORECASE,
+)
 _EXT_ALONE = re.compile(r"(?<![\w])(?:x|ext\.?|extension)\s?\d{3,6}\b", re.IGNORECASE)
 _PHONE_WORD = re.compile(
     r"(?:phone|ph|tel|telephone|cell|cellphone|mobile|mob|home|work|desk|office|pager|page|paged|beeper|bpr|call|called"
@@ -92,6 +97,8 @@ class PhoneRecognizer(DeidRecognizer):
         for m in _SHORT.finditer(text):
             if keyword_before(text, m.start(), _STRONG_PHONE_WORD, 40) or _PHONE_AFTER.match(text, m.end()):
                 add(m.start(), m.end(), 0.6)
+        for m in _PAGER.finditer(text):
+            add(m.start("n"), m.end("n"), 0.7)
         for m in _EXT_ALONE.finditer(text):
             add(m.start(), m.end(), 0.5)
         out = []

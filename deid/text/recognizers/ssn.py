@@ -14,6 +14,12 @@ from deid.text.recognizers._base import DeidRecognizer, Span, keyword_before
 
 _DASHED = re.compile(r"(?<![\w/.-])\d{3}(?P<sep>[-\s.])\d{2}(?P=sep)\d{4}(?![\w-]|\.\d)")
 _BARE = re.compile(r"(?<![\w/.-])\d{9}(?![\w-]|\.\d)")
+# The last four digits, which notes often keep: "SSN ending in 2315", "SSN xxx-xx-0255".
+_LAST_FOUR = re.compile(
+    r"\b(?:ssn|ss\s?#|ss\s+no|social\s+security(?:\s+(?:number|no|#))?)[^\n\d]{0,25}?(?:ending\s+(?:in|with)\s+|(?:xxx|\*\*\*)-?(?:xx|\*\*)-?)(?P<d>\d{4})\b"
+    r"|\b(?:xxx|\*\*\*)-(?:xx|\*\*)-(?P<d2>\d{4})\b",
+    re.IGNORECASE,
+)
 _LABEL = re.compile(r"\b(?:ssn|ss#|ss\s?no|soc\.?\s?sec|social\s+security(?:\s+(?:number|no|#))?|ssn#)[\s.:#-]*(?:number|no\.?|#)?[\s.:#-]*\Z", re.IGNORECASE)
 
 
@@ -36,7 +42,10 @@ class SsnRecognizer(DeidRecognizer):
             if m.group("sep") != "-" and not labelled:
                 continue  # "123 45 6789" without a label is too often something else
             out.append((m.start(), m.end(), "SSN", 0.9 if labelled else 0.8))
+        for m in _LAST_FOUR.finditer(text):
+            g = "d" if m.group("d") else "d2"
+            out.append((m.start(g), m.end(g), "SSN", 0.8))
         for m in _BARE.finditer(text):
             if keyword_before(text, m.start(), _LABEL, 30):
                 out.append((m.start(), m.end(), "SSN", 0.85))
-        return out
+        return sorted(out)

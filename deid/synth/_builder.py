@@ -14,6 +14,8 @@ not move; every piece is ASCII, so casing never changes a length.
 
 from __future__ import annotations
 
+import re
+
 from ._model import Decoy, Span
 
 _LIT, _SLOT, _DECOY, _ALT = 0, 1, 2, 3
@@ -83,14 +85,17 @@ def parse(template: str) -> tuple:
 class NoteBuilder:
     """Accumulates text pieces and the spans and decoys among them."""
 
-    __slots__ = ("parts", "spans", "decoys", "pos", "case")
+    __slots__ = ("parts", "spans", "decoys", "pos", "case", "noise")
 
-    def __init__(self, case: str = "mixed"):
+    def __init__(self, case: str = "mixed", noise=None):
         self.parts: list[str] = []
         self.spans: list[Span] = []
         self.decoys: list[Decoy] = []
         self.pos = 0
         self.case = case
+        #: optional str -> str applied to literal text only (typos, shorthand), never to
+        #: PHI or decoys, so labels stay exact
+        self.noise = noise
 
     def _cased(self, s: str) -> str:
         if self.case == "upper":
@@ -101,6 +106,8 @@ class NoteBuilder:
 
     def text(self, s: str) -> None:
         if s:
+            if self.noise is not None:
+                s = self.noise(s)
             s = self._cased(s)
             self.parts.append(s)
             self.pos += len(s)
@@ -150,3 +157,38 @@ class NoteBuilder:
 
     def value(self) -> str:
         return "".join(self.parts)
+
+
+# shorthand and misspellings nurses write; applied to template text only
+_SHORTHAND = {
+    "overnight": ("overnite", "o/n", "ON"), "with": ("w/", "w"), "without": ("w/o",),
+    "received": ("recieved", "rec'd", "recvd"), "tolerating": ("tol", "tolerting", "tol'ing"),
+    "bilat": ("bilaterally", "b/l", "bilat."), "secretions": ("secreations", "secs"),
+    "family": ("fam", "famly"), "continue": ("cont", "cont."), "Cont": ("Continue", "cont'd"),
+    "negative": ("neg", "(-)"), "and": ("&", "+", "an"), "at": ("@",), "appropriate": ("approp", "appropiate"),
+    "medicated": ("medicted", "med'd"), "pressure": ("presure",), "aware": ("awre", "aware."),
+    "this am": ("this a.m.", "this AM", "thism am"), "sent": ("snt",), "placed": ("placd",),
+    "given": ("gvn", "given."), "needed": ("neded",), "oriented": ("orientated", "or"),
+    "diminished": ("dim", "diminshed"), "clear": ("cl", "clr"), "bedside": ("bedsde", "BS"),
+    "updated": ("upd", "updtd"), "called": ("calld",), "transfer": ("xfer", "tx"),
+    "transferred": ("xferred", "tx'd"), "discharge": ("d/c",), "changed": ("chgd",),
+    "increased": ("incr", "inc"), "decreased": ("decr", "dec"), "no ": ("no  ", "0 "),
+}
+_SHORTHAND_RE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _SHORTHAND), key=len, reverse=True)) + r")\b|(\. )|(, )")
+
+
+def make_noise(rng, rate: float):
+    """A noise function for :class:`NoteBuilder`: replaces words by shorthand or typos, and
+    drops the space after some periods and commas, each with probability ``rate``."""
+
+    def sub(m):
+        if rng.random() >= rate:
+            return m.group(0)
+        if m.group(1):
+            return rng.choice(_SHORTHAND[m.group(1)])
+        return m.group(0)[0]  # ". " -> "."  and ", " -> ","
+
+    def noise(s: str) -> str:
+        return _SHORTHAND_RE.sub(sub, s)
+
+    return noise

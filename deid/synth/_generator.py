@@ -6,7 +6,7 @@ import datetime as _dt
 import random
 from collections.abc import Mapping
 
-from ._builder import NoteBuilder
+from ._builder import NoteBuilder, make_noise
 from ._context import NoteContext
 from ._model import Corpus, LabelledNote
 from ._styles import STYLE_WRITERS
@@ -25,6 +25,8 @@ DEFAULT_STYLE_WEIGHTS: dict[str, float] = {
 # Share of notes hard-wrapped at a fixed width, as exported nursing notes are: a newline
 # may then fall inside a multi-word span ("St. Elsewhere\nHospital").
 _WRAP_SHARE = {"nursing": 0.3, "progress": 0.15, "social": 0.15, "transfer": 0.2}
+# Share of notes whose template text gets shorthand, typos and missing spaces.
+_NOISE_SHARE = {"nursing": 0.6, "short": 0.4, "social": 0.3, "transfer": 0.3, "progress": 0.3}
 
 
 def hard_wrap(text: str, width: int) -> str:
@@ -155,7 +157,10 @@ class CorpusGenerator:
         else:
             author = rng.choice(world.staff)
         ctx = NoteContext(world, record, extras, rng, day, style, author, case)
-        b = NoteBuilder(case)
+        noise = None
+        if rng.random() < _NOISE_SHARE.get(style, 0.0):
+            noise = make_noise(rng, rng.choice((0.1, 0.25, 0.4)))
+        b = NoteBuilder(case, noise)
         writer(ctx, b)
         text = b.value()
         if rng.random() < _WRAP_SHARE.get(style, 0.0):

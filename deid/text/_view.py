@@ -13,7 +13,7 @@ from bisect import bisect_right
 # A word: letters, with inner apostrophe parts of two letters or more ("O'Brien", "D'Angelo";
 # a possessive "'s" is not part of the word). Hyphens split words ("Swan-Ganz").
 _WORD = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]{2,})*")
-_LINE = re.compile(r"[^\n]*")
+_CLITICS = frozenset({"s", "t", "d", "ll", "re", "ve", "m"})
 _UPPER = re.compile(r"[A-Z\u00C0-\u00DE]")
 _LOWER = re.compile(r"[a-z\u00DF-\u00FF]")
 
@@ -116,6 +116,8 @@ class TextView:
                 next_line_start = starts[line_idx + 1] if line_idx + 1 < n_lines else len(text) + 1
                 first_in_line = True
             w = m.group()
+            if s and text[s - 1] in "'\u2019" and w.lower() in _CLITICS:
+                continue  # "pt's", "don't": the clitic is not a word of its own
             if first_in_line:
                 initial = True
             else:

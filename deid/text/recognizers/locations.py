@@ -230,8 +230,8 @@ class LocationRecognizer(DeidRecognizer):
                 else:
                     if not ambiguous and len(lw) >= 4:
                         score = 0.7 if context else 0.5
-                    elif context and not f & (VERY_COMMON | CLINICAL | STOP):
-                        score = 0.55 if f & COMMON else 0.65
+                    elif context and not f & (COMMON | CLINICAL | STOP):
+                        score = 0.65
                 if score:
                     add(t.start, t.end, score)
             i += 1

@@ -197,7 +197,7 @@ class NameRecognizer(DeidRecognizer):
                 and text[title_tok.end : title_tok.end + 1] != "."
             ):
                 title_tok = None  # "MR HEAD W/O CONTRAST": an MR scan, not Mister Head
-            if title_tok is not None and title_tok.lower in TITLES and _TITLE_GAP.search(title_gap) and "\n" not in title_gap:
+            if title_tok is not None and title_tok.lower in TITLES and _TITLE_GAP.fullmatch(title_gap) and "\n" not in title_gap:
                 if not (f & VERY_COMMON and not (mixed and capitalized)) and not (
                     f & CLINICAL and not capitalized
                 ):
@@ -207,7 +207,7 @@ class NameRecognizer(DeidRecognizer):
             # 2. label before: "Name: Smith", "Signed: J. Smith"
             if s == 0.0 and prev is not None:
                 pl = prev.lower
-                if (pl in COLON_LABELS or pl in LABELS) and _LABEL_GAP.search(g):
+                if (pl in COLON_LABELS or pl in LABELS) and _LABEL_GAP.fullmatch(g):
                     if self._namelike(f, t, mixed, capitalized):
                         s = 0.85
                         anchored[i] = True
@@ -238,10 +238,12 @@ class NameRecognizer(DeidRecognizer):
                     s = 0.8
                     anchored[i] = True
             # 3. relation before: "daughter margie", "wife (Jane)", "son, Bill,"
-            if s == 0.0 and prev is not None and prev.lower in RELATIONS and _REL_GAP.search(g) and "\n" not in g:
+            if s == 0.0 and prev is not None and prev.lower in RELATIONS and _REL_GAP.fullmatch(g) and "\n" not in g:
                 if strong:
                     s = 0.9
-                elif is_name and not f & (VERY_COMMON | CLINICAL) and (not mixed or capitalized):
+                elif is_name and not f & CLINICAL and (
+                    (mixed and shape == TITLE) or (not f & VERY_COMMON and (not mixed or capitalized))
+                ):
                     s = 0.75
                 elif f == 0 and (capitalized if mixed else len(lw) >= 3):
                     s = 0.6
@@ -252,7 +254,7 @@ class NameRecognizer(DeidRecognizer):
                 if nxt.lower in CREDENTIALS and g2 in (" ", ", ", ",", "  ") and (
                     nxt.shape != LOWER or not mixed or (is_name and not f & VERY_COMMON)
                 ):
-                    if (is_name and not f & (STOP | VERY_COMMON | CLINICAL) and not (f & COMMON and not capitalized)) or (
+                    if (is_name and not f & (STOP | VERY_COMMON | CLINICAL) and not (f & COMMON and mixed and not capitalized)) or (
                         not f & (WORD | CLINICAL | STOP | DRUG) and (capitalized or not mixed)
                     ):
                         s = 0.8
@@ -316,11 +318,11 @@ class NameRecognizer(DeidRecognizer):
                 f = flags[i]
                 if (f & STOP and len(t.lower) > 1) or t.lower in TITLES:
                     continue
-                left = i > 0 and score[i - 1] and _NEXT_GAP.search(gap(i)) and "\n" not in gap(i)
+                left = i > 0 and score[i - 1] and _NEXT_GAP.fullmatch(gap(i)) and "\n" not in gap(i)
                 right = (
                     i + 1 < n
                     and score[i + 1]
-                    and _NEXT_GAP.search(gap(i + 1))
+                    and _NEXT_GAP.fullmatch(gap(i + 1))
                     and "\n" not in gap(i + 1)
                 )
                 if not (left or right):
@@ -347,7 +349,9 @@ class NameRecognizer(DeidRecognizer):
                     elif shape == LOWER and is_name and not f & (COMMON | CLINICAL):
                         ok = True  # "borna jerković": names typed in lower case
                 else:
-                    ok = bool(is_name) and not f & (VERY_COMMON | CLINICAL)
+                    # upper- or lower-case text: a neighbouring word joins when it is a name that
+                    # is not also an English word, or when the name was anchored by a title
+                    ok = bool(is_name) and not f & (VERY_COMMON | CLINICAL) and (not f & WORD or neighbour_anchor)
                     if not ok and neighbour_anchor and f == 0 and len(lw) >= 3:
                         ok = True
                 # "Smith, John": a comma joins only two name-list words
@@ -393,7 +397,7 @@ class NameRecognizer(DeidRecognizer):
             best = score[i]
             while j + 1 < n and score[j + 1]:
                 g = gap(j + 1)
-                if "\n" in g or not _NEXT_GAP.search(g):
+                if "\n" in g or not _NEXT_GAP.fullmatch(g):
                     break
                 j += 1
                 best = max(best, score[j])

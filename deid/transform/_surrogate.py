@@ -299,31 +299,13 @@ def _name(key: Key, value: str, kind: str, attempt: int) -> str:
         for g in groups:
             for i in g:
                 role[i] = "given" if kind == "first_name" else "surname"
-    elif groups:
-        comma = _comma_split(segs, cls)
-        if comma is not None:  # "Smith, John A."
-            for g in groups:
-                for i in g:
-                    role[i] = "surname" if i < comma else "given"
-        elif len(groups) == 1:
-            g = groups[0]
-            first = segs[g[0]][1].casefold()
-            after_title = any(
-                cls.get(j) == "keep" and segs[j][1].casefold() in _ADDRESS_TITLES
-                for j in range(g[0])
-            )
-            is_given = len(g) == 1 and first in lists.known_first and not after_title and not (
-                first in lists.known_last and first not in lists.faker_first
-            )
+    else:
+        # A token's role depends on the token alone, never on its place in the value, so
+        # "Ann Lee", "Lee, Ann", "Ms. Lee" and "LEE" all carry the same surrogate for "Lee".
+        for g in groups:
+            r = _token_role(segs[g[-1]][1].casefold())
             for i in g:
-                role[i] = "given" if is_given else "surname"
-        else:
-            surname_group = groups[-1]
-            if len(groups) == 2 and _looks_reversed(segs, groups, lists):  # "SMITH JOHN"
-                surname_group = groups[0]
-            for g in groups:
-                for i in g:
-                    role[i] = "surname" if g is surname_group else "given"
+                role[i] = r
     out = []
     for i, (is_word, text) in enumerate(segs):
         if not is_word:
@@ -340,32 +322,43 @@ def _name(key: Key, value: str, kind: str, attempt: int) -> str:
     return "".join(out)
 
 
-def _comma_split(segs, cls) -> int | None:
-    """Index of the comma of "Last, First" when name tokens stand on both sides of it and
-    what follows is not only titles ("John Smith, MD")."""
-    for i, (is_word, text) in enumerate(segs):
-        if not is_word and "," in text:
-            before = any(cls.get(j) in ("name", "initial") for j in range(i))
-            after = any(cls.get(j) == "name" for j in range(i + 1, len(segs)))
-            if before and after:
-                return i
-            return None
-    return None
+@lru_cache(maxsize=1 << 16)
+def _token_role(folded: str) -> str:
+    """"given" or "surname" for a name token: the census list where it is the more common
+    name wins ("john": given; "lee", "smith": surname); otherwise the lists it is in."""
+    first_share, last_share = _census_shares()
+    f, l = first_share.get(folded, 0.0), last_share.get(folded, 0.0)
+    if f or l:
+        return "given" if f > l else "surname"
+    lists = word_lists()
+    return "given" if folded in lists.known_first and folded not in lists.known_last else "surname"
 
 
-def _looks_reversed(segs, groups, lists: WordLists) -> bool:
-    first = segs[groups[0][0]][1].casefold()
-    second = segs[groups[1][0]][1].casefold()
-    return (
-        len(groups[0]) == 1
-        and first not in lists.known_first
-        and first in lists.known_last
-        and second in lists.known_first
-        and second not in lists.known_last
-    )
+@lru_cache(maxsize=1)
+def _census_shares() -> tuple[dict[str, float], dict[str, float]]:
+    """Share of people bearing each first name and each surname (1990 US census lists of
+    the ``names`` package; empty when it is not installed)."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("names")
+    first: dict[str, float] = {}
+    last: dict[str, float] = {}
+    if spec is None or not spec.origin:
+        return first, last
+    base = Path(spec.origin).parent
+    for fname, target, div in (("dist.female.first", first, 200.0), ("dist.male.first", first, 200.0),
+                               ("dist.all.last", last, 100.0)):
+        try:
+            for line in (base / fname).read_text(encoding="ascii", errors="ignore").splitlines():
+                parts = line.split()
+                if len(parts) >= 2:
+                    target[parts[0].casefold()] = target.get(parts[0].casefold(), 0.0) + float(parts[1]) / div
+        except (OSError, ValueError):
+            continue
+    return first, last
 
 
-# -- numbers --------------------------------------------------------------------------------
 def _phone(key: Key, value: str, attempt: int) -> str:
     positions = [i for i, c in enumerate(value) if c in _DIGITS]
     digits = "".join(value[i] for i in positions)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 ENTITY_TYPES: dict[str, str] = {
     "NAME": "names of patients, relatives, clinicians and other people",
-    "DATE": "all elements of dates except a year alone: dates, month/day, weekdays, holidays, timestamps",
+    "DATE": "dates and date elements: dates, month/day, weekdays, holidays, timestamps, and years",
     "AGE": "ages over 89",
     "ADDRESS": "street addresses, P.O. boxes, apartment and unit numbers",
     "LOCATION": "cities, counties, neighbourhoods, facilities (hospitals, wards, nursing homes)",

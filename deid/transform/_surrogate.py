@@ -94,7 +94,7 @@ _TITLES = frozenset(
     "cnm mba esq nurse doctor attending resident intern".split()
 )
 # Titles of address: a single name after one of these is a surname ("Dr. James").
-_ADDRESS_TITLES = frozenset("dr mr mrs ms miss mx prof sir dame rev fr".split())
+
 # Lower-case particles inside a capitalized name ("Ludwig van Beethoven") are kept.
 _PARTICLES = frozenset("van von de da das dos del della der den di du la le ter ten bin ibn".split())
 _VOWELS = frozenset("aeiouy")

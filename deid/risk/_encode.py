@@ -280,20 +280,42 @@ def _word(words, byte_pos, n_bytes):
 
 
 @nb.njit(cache=True, nogil=True)
+def _string_keys(offsets, words, bit_offset, n, first, last, lengths, hashes):
+    """Pass 1: length, first 8 bytes, last 8 bytes and a hash of the three, per row."""
+    for i in range(n):
+        j = bit_offset + i
+        start = np.int64(offsets[j])
+        length = np.int64(offsets[j + 1]) - start
+        if length == 0:
+            a = np.uint64(0)
+            b = np.uint64(0)
+        else:
+            head = min(np.int64(8), length)
+            a = _word(words, start, head)
+            b = _word(words, start + length - head, head)
+        first[i] = a
+        last[i] = b
+        lengths[i] = length
+        hashes[i] = _mix64(np.int64(a ^ (np.uint64(length) << np.uint64(56)))) ^ _mix64(np.int64(b) + 1)
+
+
+@nb.njit(cache=True, nogil=True)
 def _factorize_arrow_strings(offsets, words, validity, has_validity, bit_offset, n):
     """Codes (first appearance) for an Arrow string array, straight from its buffers.
 
     A string is keyed by (length, its first 8 bytes, its last 8 bytes), which is the whole
-    string up to 16 bytes; longer strings with equal keys are compared word by word. Null
-    rows get code -1.
+    string up to 16 bytes; longer strings with equal keys are compared word by word. The keys
+    are computed in a first, branch-light pass. Null rows get code -1.
     """
+    first = np.empty(n, dtype=np.uint64)
+    last = np.empty(n, dtype=np.uint64)
+    lengths = np.empty(n, dtype=np.int64)
+    hashes = np.empty(n, dtype=np.uint64)
+    _string_keys(offsets, words, bit_offset, n, first, last, lengths, hashes)
     capacity = 1024
     mask = capacity - 1
     slot_id = np.full(capacity, -1, dtype=np.int64)
-    rep_row = np.empty(capacity // 2, dtype=np.int64)
-    rep_len = np.empty(capacity // 2, dtype=np.int64)
-    rep_first = np.empty(capacity // 2, dtype=np.uint64)
-    rep_last = np.empty(capacity // 2, dtype=np.uint64)
+    rep = np.empty(capacity // 2, dtype=np.int64)  # a row holding each distinct string
     codes = np.empty(n, dtype=np.int64)
     n_unique = 0
     saw_missing = False
@@ -303,54 +325,35 @@ def _factorize_arrow_strings(offsets, words, validity, has_validity, bit_offset,
             codes[i] = -1
             saw_missing = True
             continue
-        start = np.int64(offsets[j])
-        length = np.int64(offsets[j + 1]) - start
-        if length == 0:
-            first = np.uint64(0)
-            last = np.uint64(0)
-        else:
-            head = min(np.int64(8), length)
-            first = _word(words, start, head)
-            last = _word(words, start + length - head, head)
-        h = _mix64(np.int64(first ^ (np.uint64(length) << np.uint64(56)))) ^ _mix64(np.int64(last) + 1)
+        h = hashes[i]
         pos = np.int64(h & np.uint64(mask))
         while True:
             c = slot_id[pos]
             if c == -1:
                 c = n_unique
                 slot_id[pos] = c
-                rep_row[c] = j
-                rep_len[c] = length
-                rep_first[c] = first
-                rep_last[c] = last
+                rep[c] = i
                 n_unique += 1
                 if 2 * n_unique >= capacity:  # grow and re-seat every distinct string
                     capacity *= 2
                     mask = capacity - 1
-                    half = capacity // 2
-                    rr = np.empty(half, dtype=np.int64)
-                    rl = np.empty(half, dtype=np.int64)
-                    rf = np.empty(half, dtype=np.uint64)
-                    rt = np.empty(half, dtype=np.uint64)
-                    rr[:n_unique] = rep_row[:n_unique]
-                    rl[:n_unique] = rep_len[:n_unique]
-                    rf[:n_unique] = rep_first[:n_unique]
-                    rt[:n_unique] = rep_last[:n_unique]
-                    rep_row, rep_len, rep_first, rep_last = rr, rl, rf, rt
+                    grown = np.empty(capacity // 2, dtype=np.int64)
+                    grown[:n_unique] = rep[:n_unique]
+                    rep = grown
                     slot_id = np.full(capacity, -1, dtype=np.int64)
                     for e in range(n_unique):
-                        g = _mix64(np.int64(rep_first[e] ^ (np.uint64(rep_len[e]) << np.uint64(56)))) ^ _mix64(
-                            np.int64(rep_last[e]) + 1
-                        )
-                        p = np.int64(g & np.uint64(mask))
+                        p = np.int64(hashes[rep[e]] & np.uint64(mask))
                         while slot_id[p] != -1:
                             p = (p + 1) & mask
                         slot_id[p] = e
                 break
-            if rep_len[c] == length and rep_first[c] == first and rep_last[c] == last:
+            r = rep[c]
+            length = lengths[i]
+            if hashes[r] == h and lengths[r] == length and first[r] == first[i] and last[r] == last[i]:
                 same = True
                 if length > 16:  # the middle bytes are not in the key: compare them
-                    other = np.int64(offsets[rep_row[c]])
+                    start = np.int64(offsets[j])
+                    other = np.int64(offsets[bit_offset + r])
                     k = np.int64(8)
                     while k < length - 8:
                         m = min(np.int64(8), length - 8 - k)

@@ -118,7 +118,9 @@ def test_agrees_with_a_pandas_groupby_reference(df):
     ordered = pd.api.types.is_numeric_dtype(sens.dtype)
     values = sorted(glob.index, key=lambda v: (v == "<NA>", v if v != "<NA>" else 0)) if ordered else list(glob.index)
     distinct, entropies, t_worst = [], [], 0.0
-    for _, idx in grouped.indices.items():
+    group_of_row = grouped.ngroup().to_numpy()  # (.indices drops a NaN categorical group)
+    for g in np.unique(group_of_row):
+        idx = np.flatnonzero(group_of_row == g)
         local = s_key.iloc[idx].value_counts(normalize=True)
         distinct.append(len(local))
         entropies.append(-(local * np.log(local)).sum())

@@ -154,3 +154,17 @@ def test_group_codes_all_paths_match_pandas(seed, n_cols):
     assert pairs["a"].is_unique and pairs["b"].is_unique
     np.testing.assert_array_equal(np.bincount(ids), sizes)
     assert sizes.sum() == n
+
+
+def test_partitioned_parallel_grouping_matches_pandas_on_a_million_rows():
+    # above 2**20 rows the parallel kernels and the radix-partitioned hash table take over
+    rng = np.random.default_rng(3)
+    n = (1 << 20) + 12_345
+    a = rng.integers(0, 5_000, n)
+    b = rng.integers(0, 3_000, n) * 1_000_003  # sparse codes: a key space far above 4 per row
+    ids, sizes = group_codes([a, b], [5_000, 3_000 * 1_000_003])
+    ref = pd.DataFrame({"a": a, "b": b}).groupby(["a", "b"], sort=False).ngroup().to_numpy()
+    assert sizes.shape[0] == ref.max() + 1
+    pairs = pd.DataFrame({"ours": ids, "ref": ref}).drop_duplicates()
+    assert len(pairs) == sizes.shape[0]  # one-to-one
+    np.testing.assert_array_equal(np.bincount(ids, minlength=sizes.shape[0]), sizes)

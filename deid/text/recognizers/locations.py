@@ -43,9 +43,12 @@ _FACILITY_WORDS = (
     r"|cancer\s+cent(?:er|re)|children'?s\s+hospital|memorial|va\s+medical\s+cent(?:er|re)|vamc|institute"
     r"|university|college|school|academy|church|prison|jail|correctional\s+facility|shelter|pharmacy|laboratories"
 )
-_FACILITY = re.compile(
+# Facility words are found first (they are rare), then the name words before them: one regex
+# over the whole text that starts at every word would cost ten times more.
+_FACILITY_KIND = re.compile(rf"(?<=[ \t])(?:{_FACILITY_WORDS})\b", re.IGNORECASE)
+_FACILITY_NAME = re.compile(
     r"(?P<name>(?:(?:st\.?|saint|mount|mt\.?)[ \t]+)?[^\W\d_][\w'\u2019&.-]*(?:[ \t]+(?:of[ \t]+|the[ \t]+|and[ \t]+|&[ \t]+)?[^\W\d_][\w'\u2019&.-]*){0,4})"
-    rf"[ \t]+(?P<kind>{_FACILITY_WORDS})\b",
+    r"[ \t]+\Z",
     re.IGNORECASE,
 )
 # A room or bed in a named facility: "Stone View NH, room 812"
@@ -112,8 +115,14 @@ class LocationRecognizer(DeidRecognizer):
                     return
             out.append((s, e, score))
 
-        mixed_doc = view.line_style_at(0) == STYLE_MIXED  # cheap hint for facility matching
-        for m in _FACILITY.finditer(text):
+        for k in _FACILITY_KIND.finditer(text):
+            lo = max(0, k.start() - 90)
+            nl = text.rfind("\n", lo, k.start())
+            if nl >= 0:
+                lo = nl + 1
+            m = _FACILITY_NAME.search(text, lo, k.start())
+            if m is None:
+                continue
             words = m.group("name").split()
             # keep the trailing run of proper words: "transferred from St Elsewhere Hospital"
             start_word = len(words)
@@ -149,7 +158,7 @@ class LocationRecognizer(DeidRecognizer):
             skip = len(words) - len(kept)
             for wm in list(re.finditer(r"\S+", name))[skip:skip + 1]:
                 pos = m.start("name") + wm.start()
-            add(pos, m.end(), 0.8)
+            add(pos, k.end(), 0.8)
         if out:
             for m in _ROOM.finditer(text):
                 if any(0 <= m.start() - b <= 40 and "\n" not in text[b : m.start()] for a, b, _ in out):
@@ -178,7 +187,7 @@ class LocationRecognizer(DeidRecognizer):
             cands = phrases.get(lw)
             matched = False
             if cands:
-                for length in (5, 4, 3, 2):
+                for length in _phrase_lengths(cands):
                     if i + length > n:
                         continue
                     seq = tuple(toks[k].lower for k in range(i, i + length))
@@ -262,6 +271,18 @@ _EPONYM_NOUN = re.compile(
 
 def _eponym_use(text: str, end: int) -> bool:
     return _EPONYM_NOUN.match(text, end) is not None
+
+
+_LENGTHS_CACHE: dict[int, tuple[int, ...]] = {}
+
+
+def _phrase_lengths(cands) -> tuple[int, ...]:
+    """The lengths of the phrases starting with one word, longest first (cached per set)."""
+    key = id(cands)
+    got = _LENGTHS_CACHE.get(key)
+    if got is None:
+        got = _LENGTHS_CACHE[key] = tuple(sorted({len(p) for p in cands}, reverse=True))
+    return got
 
 
 def _states_and_countries() -> frozenset[str]:

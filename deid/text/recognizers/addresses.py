@@ -54,6 +54,17 @@ _BLOCK_LINE = re.compile(
     re.MULTILINE,
 )
 _CITY_AFTER = re.compile(r",[ \t]*(?P<city>[^\W\d_][\w'.-]*(?:[ \t]+[^\W\d_][\w'.-]*){0,2})(?=[ \t]*(?:[,;.\n]|$|[ \t]+[A-Z]{2}\b))")
+# Street type first (French, Spanish, Portuguese, Italian, Polish, Hungarian order):
+# "26 rue des Lieutenants", "ul. Chrzanowska 61", "Rua Mina 50", "Via dei Fiorentini 12".
+_TYPE_FIRST = re.compile(
+    r"(?<![\w.])(?:\d{1,6}[ \t]+)?(?:(?i:rue|ul\.|ulica|calle|rua|avenida|avda\.?|av\.|plaza|piazza|strada|corso|largo"
+    r"|travessa|estrada|cesta|ulitsa|boulevard|bd\.|chemin|impasse|allée|quai)|Via|Viale)[ \t]+"
+    r"[^\W\d_][\w'\u2019.-]*(?:[ \t]+[^\W\d_][\w'\u2019.-]*){0,4}?(?:[ \t]+\d{1,5}[A-Za-z]?\b\.?|(?=[ \t]*(?:,|\n|$)))",
+    re.MULTILINE,
+)
+# "Kálmán Imre u. 12.", "hegyalja út 98." (Hungarian "utca"/"út" after the name)
+_HU_STREET = re.compile(r"(?<![\w-])[^\W\d_][\w'.-]*(?:[ \t]+[^\W\d_][\w'.-]*){0,3}[ \t]+(?:u\.|út|utca|útja|tér|körút)[ \t]+\d{1,5}\.?")
+_NUMBER_BEFORE = re.compile(r"(?<![\w./:-])\d{1,6}[ \t]+\Z")
 _UNIT_ALONE = re.compile(
     r"\b(?:apt|apartment|suite|ste)\.?[ \t]*#?[ \t]*\d{1,5}[A-Za-z]?\b",
     re.IGNORECASE,
@@ -199,10 +210,19 @@ class AddressRecognizer(DeidRecognizer):
             if tail:
                 e = tail.end()
             add(m.start(), e, 0.6)
+        for m in _TYPE_FIRST.finditer(text):
+            add(m.start(), m.end(), 0.7)
+        for m in _HU_STREET.finditer(text):
+            add(m.start(), m.end(), 0.7)
         for m in _PO_BOX.finditer(text):
             add(m.start(), m.end(), 0.85)
         for m in _UNIT_ALONE.finditer(text):
             add(m.start(), m.end(), 0.6)
+        # a number before the house number ("17151 2450 Crown St") belongs to the address
+        for i, (a, b, sc) in enumerate(out):
+            m = _NUMBER_BEFORE.search(text, max(0, a - 8), a)
+            if m is not None:
+                out[i] = (m.start(), b, sc)
         spans: list[Span] = [(s, e, "ADDRESS", sc) for s, e, sc in sorted(out)]
         spans.extend(self._block_lines(text, out, lex))
         # the city after a street on the same line: "771 Maple Brook Ct, Pittsburgh"

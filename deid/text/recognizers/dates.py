@@ -63,6 +63,8 @@ _WEEKDAY_ABBR_ALONE = re.compile(
     r"\b(?:on|until|till|since|by|before|after|next|last|this|from|thru|through)[ \t]+(?P<w>mon|tues?|weds?|thu(?:rs?)?|fri|sat|sun)\b\.?(?![ \t]*\d)",
     re.IGNORECASE,
 )
+# "EGD Mon", "npn 7a-3p tues": Mon/Tue/Wed/Thu/Fri capitalized in mixed text, or tues/thurs/weds anywhere
+_WEEKDAY_ABBR_ANY = re.compile(r"\b(?:mon|tues?|weds?|thu(?:rs?)?|fri|sat|sun)\b\.?(?![ \t]*\d)(?![ \t]*(?:am|pm|@))", re.IGNORECASE)
 _MONTH_YEAR = re.compile(r"(?<![\d/.\-])(?:0?[1-9]|1[0-2])[/\-](?:19|20)\d\d(?![\d/]|\.\d)")
 _TEXTUAL = re.compile(
     r"\b(?:"
@@ -176,6 +178,11 @@ class DateRecognizer(DeidRecognizer):
             before = text[max(0, s - 25) : s]
             if _DASH_CONTEXT_BEFORE.search(before) or text[e : e + 1] == ")":
                 add(s, e, 0.6)
+        for m in _WEEKDAY_ABBR_ANY.finditer(text):
+            w = m.group()
+            mixed = view.line_style_at(m.start()) == "mixed"
+            if (mixed and w[0].isupper() and not w.isupper() and w.lower() not in ("sat", "sun")) or w.lower().rstrip(".") in ("tues", "thurs", "weds"):
+                add(m.start(), m.end(), 0.55)
         for m in _WEEKDAY_ABBR_ALONE.finditer(text):
             w = m.group("w")
             if view.line_style_at(m.start("w")) == "mixed" and w.islower():

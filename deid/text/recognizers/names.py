@@ -91,7 +91,7 @@ EPONYM_NOUNS = frozenset(
     respiration respirations breathing classification sarcoma tumor tumour node nodes
     fistula operation repair clamp forceps splint shunt anastomosis incision triad law type
     stage staging class grade disorder dystrophy ataxia chorea dementia encephalopathy anemia
-    anaemia thyroiditis esophagus hypothesis effect body bodies cell cells duct gland glands
+    anaemia thyroiditis esophagus hypothesis effect body bodies duct gland glands
     space area point valve murmur block pouch solution drip stockings boot boots collar
     needle clip clips gauge cuff balloon monitor monitoring lens forceps stain staining
     pressure""".split()
@@ -105,10 +105,11 @@ _NAME_PHRASES = frozenset(
 _IS_AGE = re.compile(r" (?:is|was) an? \d{1,3}[ -]?(?:y|yo|yr|year)")
 # Initials that sign a note: "--CL/RB", "-- DS", "/dm", "Transcribed: ja", "LS/TT" at a line end.
 _SIGNATURE_INITIALS = re.compile(
-    r"(?:(?<=\n)|^)[ \t]*(?:--?|/)[ \t]?(?P<a>[A-Za-z]{2,3})(?:/(?P<b>[A-Za-z]{2,3}))?[ \t]*(?=\n|\Z)"
-    r"|(?:transcribed|typed|dictated|initials|entered)(?:[ \t]+by)?[ \t]*:[ \t]*(?P<c>[A-Za-z]{2,3})\b"
+    r"(?:(?<=\n)|^)[ \t]*(?:--?|/|\.\.\.)?[ \t]?(?P<a>[A-Za-z]{2,3})/(?P<b>[A-Za-z]{2,3})[ \t]*(?=\n|\Z)"
+    r"|(?:(?<=\n)|^)[ \t]*(?:--?|/|\.\.\.)[ \t]?(?P<h>[A-Za-z]{2,3})[ \t]*(?=\n|\Z)"
+    r"|(?i:transcribed|typed|dictated|initials|entered)(?:[ \t]+(?i:by))?[ \t]*:[ \t]*(?P<c>[A-Za-z]{2,3})\b"
     r"|(?<=[.!?])[ \t]+(?:--?[ \t]?)?(?P<d>[A-Z]{2,3})/(?P<e>[A-Za-z]{2,3})[ \t]*(?=\n|\Z)"
-    r"|(?<=[.!?;)])[ \t]+--?[ \t]?(?P<f>[A-Za-z]{2,3})(?:/(?P<g>[A-Za-z]{2,3}))?[ \t]*(?=\n|\Z)",
+    r"|(?<=[.!?;)])[ \t]+(?:--?|\.\.\.)[ \t]?(?P<f>[A-Za-z]{2,3})(?:/(?P<g>[A-Za-z]{2,3}))?[ \t]*(?=\n|\Z)",
     re.MULTILINE,
 )
 # Dotted initials standing for a person: "W.F.", "E.B." (not "A.M.", "P.O.", "U.S.").
@@ -234,7 +235,7 @@ class NameRecognizer(DeidRecognizer):
                 or (prev.lower == "by" and toks[i - 2].lower in ("goes", "go", "going"))
                 or prev.lower in ("nickname", "nicknamed", "aka")
             ):
-                if not f & (STOP | CLINICAL) and (capitalized or not f & WORD):
+                if not f & (STOP | CLINICAL | VERY_COMMON) and (capitalized or not mixed or not f & WORD):
                     s = 0.8
                     anchored[i] = True
             # 3. relation before: "daughter margie", "wife (Jane)", "son, Bill,"
@@ -242,11 +243,17 @@ class NameRecognizer(DeidRecognizer):
                 if strong:
                     s = 0.9
                 elif is_name and not f & CLINICAL and (
-                    (mixed and shape == TITLE) or (not f & VERY_COMMON and (not mixed or capitalized))
+                    (mixed and shape == TITLE)
+                    or (not f & VERY_COMMON and (not mixed or capitalized))
+                    or not f & WORD  # "partner una": a lower-case name that is no English word
                 ):
                     s = 0.75
                 elif f == 0 and (capitalized if mixed else len(lw) >= 3):
                     s = 0.6
+            # 3b. a relation after it in parentheses: "Grant (brother)", "JENNY (WIFE)"
+            if s == 0.0 and i + 1 < n and toks[i + 1].lower in RELATIONS and text[t.end : toks[i + 1].start] in (" (", "(", ", "):
+                if (is_name and not f & (CLINICAL | STOP)) or (f == 0 and len(lw) >= 3 and (capitalized or not mixed)):
+                    s = 0.75
             # 4. credential after: "Smith, MD", "lee rn", "J Smith RN"
             if s == 0.0 and i + 1 < n:
                 nxt = toks[i + 1]
@@ -378,7 +385,7 @@ class NameRecognizer(DeidRecognizer):
         # Initials that sign a note, and dotted initials in running text.
         extra: list[Span] = []
         for m in _SIGNATURE_INITIALS.finditer(text):
-            for grp in ("a", "b", "c", "d", "e", "f", "g"):
+            for grp in ("a", "b", "c", "d", "e", "f", "g", "h"):
                 v = m.group(grp)
                 if v and v.lower() not in _NOT_INITIALS and not (lex.get(v.lower(), 0) & (STOP | VERY_COMMON)):
                     extra.append((m.start(grp), m.end(grp), "NAME", 0.5))

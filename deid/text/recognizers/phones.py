@@ -35,6 +35,8 @@ _PAGER = re.compile(
     r"\b(?:pager|pgr|pg|beeper|bpr|page)[ \t]*(?:#|no\.?|number)?[ \t:]*(?P<n>\d[\d-]{3,9}\d)(?![\w]|[.,]\d)",
     re.IGNORECASE,
 )
+# "(P22856)", "p85245": a pager written with a P
+_P_PAGER = re.compile(r"(?<![\w#-])[Pp]\d{4,6}\b")
 _EXT_ALONE = re.compile(r"(?<![\w])(?:x|ext\.?|extension)\s?\d{3,6}\b", re.IGNORECASE)
 _PHONE_WORD = re.compile(
     r"(?:phone|ph|tel|telephone|cell|cellphone|mobile|mob|home|work|desk|office|pager|page|paged|beeper|bpr|call|called"
@@ -97,6 +99,8 @@ class PhoneRecognizer(DeidRecognizer):
         for m in _SHORT.finditer(text):
             if keyword_before(text, m.start(), _STRONG_PHONE_WORD, 40) or _PHONE_AFTER.match(text, m.end()):
                 add(m.start(), m.end(), 0.6)
+        for m in _P_PAGER.finditer(text):
+            add(m.start(), m.end(), 0.5)
         for m in _PAGER.finditer(text):
             add(m.start("n"), m.end("n"), 0.7)
         for m in _EXT_ALONE.finditer(text):

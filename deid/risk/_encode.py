@@ -12,7 +12,10 @@ The encoders pick the cheapest exact route per dtype:
   range, divided by the greatest common step of the values (a day for dates stored in
   microseconds), is small; otherwise a numba hash factorisation;
 * floats: a numba hash factorisation of the bit patterns (``-0.0`` is ``0.0``);
-* strings and objects: ``pandas.factorize`` (Arrow dictionary encoding for Arrow strings).
+* Arrow strings (pandas' default string dtype), read from the Arrow buffers in numba:
+  strings of at most 7 bytes packed into one integer and hashed, longer ones keyed by their
+  length and first and last 8 bytes (the middle compared when longer than 16 bytes);
+* anything else (Python strings, objects, periods, ...): ``pandas.factorize``.
 
 Codes are not necessarily dense (an offset code leaves gaps where a value in the range does
 not occur, a categorical keeps unused categories); the kernels only need the bound.

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 # Bump when the way lexicons are built changes, so stale caches are ignored.
-_LEXICON_VERSION = "15"
+_LEXICON_VERSION = "16"
 
 # Flags per lower-cased token in ``Lexicons.tokens``.
 FIRST = 1  # a first name
@@ -47,6 +47,7 @@ STOP = 2048  # a function word that is never a name ("the", "and", "is")
 STREET = 8192  # a street name from Faker's locale lists ("Koskikatu", "Dunajska")
 WORD = 16384  # any known English word (web2, or wordfreq zipf >= 2), rare ones too
 DRUG = 32768  # a drug name, generic or brand (drug-named-entity-recognition package)
+DICT = 65536  # in the English dictionary (web2 lower case, an inflection or irregular form)
 VERY_COMMON = 4096  # an ordinary word so frequent that even a name context is weak ("will", "may")
 
 _LATIN_WORD = re.compile(r"^[A-Za-z\u00C0-\u024F][A-Za-z\u00C0-\u024F'\u2019\-]*$")
@@ -431,6 +432,8 @@ def build_lexicons() -> Lexicons:
     for t in frequent | english_lower | set(tokens):
         f = tokens.get(t, 0)
         z = zipf_frequency(t, "en")
+        if in_dictionary(t):
+            f |= DICT
         if f & (FIRST | LAST):
             if t in census_share:
                 if ratio(t, wordfreq.word_frequency(t, "en")) < _NAME_DOMINANT_RATIO or not in_dictionary(t):

@@ -51,12 +51,13 @@ _MONTH_DAY = re.compile(r"(?<![\d/.\-+])(?P<m>0?[1-9]|1[0-2])/(?P<d>0?[1-9]|[12]
 _MONTH_DAY_DASH = re.compile(r"(?<![\d/.\-+:])(?P<m>0?[1-9]|1[0-2])-(?P<d>0?[1-9]|[12]\d|3[01])(?![\d/\-]|\.\d)")
 _DASH_NEG_AFTER = re.compile(
     r"\s*(?:mg|mcg|g|ml|cc|l|units?|u|meq|mmol|days?|d|weeks?|wks?|months?|mos?|years?|yrs?|hours?|hrs?|h|minutes?|mins?"
-    r"|times|x|tabs?|puffs?|drops?|liters?|lpm|beats|breaths|%|cm|mm|in|lbs?|kg|more|per|over|out|of|point|to)\b",
+    r"|times|x|tabs?|tablets?|caps?|capsules?|puffs?|sprays?|drops?|liters?|lpm|beats|breaths|%|cm|mm|in|lbs?|kg|more"
+    r"|per|over|out|of|point|to|units?|amps?|vials?|bags?|doses?)\b",
     re.IGNORECASE,
 )
 _DASH_CONTEXT_BEFORE = re.compile(
     r"(?:\bon|since|until|till|held|compared\s+to|sent|placed(?:\s+on)?|removed(?:\s+on)?|started(?:\s+on)?"
-    r"|stopped(?:\s+on)?|dated?|\bnote|\bnpn|admit(?:ted)?|discharged?|\bdc|d/c|\bdob|seen|drawn|done|\bof|\(|:)[ \t]*\Z",
+    r"|stopped(?:\s+on)?|dated?|\bnote|\bnpn|admit(?:ted)?|discharged?|\bdc|d/c|\bdob|seen|drawn|done|\bof|\()[ \t]*\Z",
     re.IGNORECASE,
 )
 _WEEKDAY_ABBR_ALONE = re.compile(
@@ -88,6 +89,13 @@ _MONTH_ALONE = re.compile(
 )
 _APOS_YEAR = re.compile(r"(?<![\w'\u2019])['\u2019](?:\d\d)(?![\d'\u2019]|\s?(?:mg|ml|cc|kg|lbs?|%))")
 _YEAR_ALONE = re.compile(r"(?<![\d.$#/\-:,])(?:(?:19|20)\d\d)(?:['\u2019]?s)?(?![\d/:%]|[.,]\d|\s*-\s*\d|\s*(?:[a-z]*/|x\b))", _F)
+_TIME_BEFORE = re.compile(r"(?:\bat|@|~|\baround|\bapprox\.?|\buntil|\btill|\bby|\bfrom|\bbetween|-)[ \t]*\Z", _F)
+_LAB_BEFORE = re.compile(
+    r"\b(?:ck|cpk|plts?|wbc|bnp|ldh|ast|alt|glu|glucose|bs|fs|trop|tbili|alk\s?phos|amylase|lipase|ferritin|uop|u/o"
+    r"|i/o|intake|output|ins|outs|total|weight|wt|vol|volume|kcal|cal|calories|ml|cc|na|k|cl|bun|cr|hct|hgb|inr|ptt)"
+    r"[ \t:=]*\Z",
+    _F,
+)
 _WEEKDAY = re.compile(rf"\b{_WEEKDAYS}\b", _F)
 _WEEKDAY_ABBR = re.compile(r"\b(?:mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)\.?,?[ \t]+\Z", _F)
 _HOLIDAY = re.compile(rf"\b{_HOLIDAYS}\b", _F)
@@ -103,7 +111,8 @@ _UNIT_AFTER = re.compile(
 _MD_NEG_BEFORE = re.compile(
     r"(?:\bbp|b/p|blood\s+pressure|\bgcs|strength|motor|\bpain|scale|score|ratio|i:e|\bx|reflexes"
     r"|pulses?|murmur|grade|apgar|vision|visual|acuity|\bsbp|\bdbp|\babp|\bnbp|\bart|\bcvp|\bpap|\bpa"
-    r"|\bmap|rate|\bhr|\brr|\bo2|peep|\bps|\bfio2|\bvt|\btv|sats?|\bsao2|\bspo2|tid|bid|qid|\bq|/|\d|\+)"
+    r"|\bmap|rate|\bhr|\brr|\bo2|peep|\bps|\bfio2|\bvt|\btv|sats?|\bsao2|\bspo2|tid|bid|qid|\bq|/|\d|\+"
+    r"|\bpsv|c?pap|bipap|\bipap|\bepap|vent|simv|\bac|prvc|\bpsv?|settings?|rsbi|weaned\s+to|wean\s+to)"
     r"[\s:=]*\Z",
     _F,
 )
@@ -170,12 +179,17 @@ class DateRecognizer(DeidRecognizer):
             padded = m.group("m").startswith("0") or m.group("d").startswith("0")
             if mo < d and d in (2, 3, 4, 8) and not padded and not _DATE_CONTEXT_BEFORE.search(before):
                 continue  # a fraction: "1/2", "3/4"
+            if d == 10 and not padded and not _DATE_CONTEXT_BEFORE.search(before):
+                continue  # a pain score: "7/10 after meds"
             add(s, e, 0.75 if _DATE_CONTEXT_BEFORE.search(before) else 0.6)
         for m in _MONTH_DAY_DASH.finditer(text):
             s, e = m.span()
             if _overlaps_any(s, e, taken) or _DASH_NEG_AFTER.match(text, e):
                 continue
             before = text[max(0, s - 25) : s]
+            mo, d = int(m.group("m")), int(m.group("d"))
+            if mo in (3, 7, 11, 12) and d in (3, 7, 11, 12, 19, 23):
+                continue  # a nursing shift: "NPN 11-7", "7-3"
             if _DASH_CONTEXT_BEFORE.search(before) or text[e : e + 1] == ")":
                 add(s, e, 0.6)
         for m in _WEEKDAY_ABBR_ANY.finditer(text):
@@ -201,6 +215,11 @@ class DateRecognizer(DeidRecognizer):
             s, e = m.span()
             if _UNIT_AFTER.match(text, e):
                 continue
+            before = text[max(0, s - 12) : s]
+            if int(m.group()[2:4]) <= 59 and _TIME_BEFORE.search(before):
+                continue  # a 24-hour time: "at 1902", "@ 2015"
+            if _LAB_BEFORE.search(before):
+                continue  # a lab value: "CK 2003", "plt 1950"
             add(s, e, 0.5)
         # A weekday abbreviation right before a date joins it: "Mon, 7/22".
         out: list[Span] = []

@@ -36,12 +36,18 @@ _LABELS: list[tuple[str, str]] = [
      r"|claim\s*(?:no|number|#)|employee\s*(?:id|no|#)|badge\s*(?:no|#)|ref(?:erence)?\s*(?:no|number|#)"
      r"|confirmation\s*(?:no|number|#)|id\s*(?:no|number|#)|identifier|id", "ID"),
 ]
-_VALUE = (
-    r"(?P<value>(?=[A-Za-z0-9/-]*\d)[A-Za-z0-9](?:[A-Za-z0-9/-]|\.(?=\d)){2,29}(?:[ ](?:\d{2,6}|[A-Z]{1,3}\d+)){0,2}"
-    r"|[A-Z]{1,4}[ -]\d{2,6}[A-Z]{0,2})"  # plates written with a space: "CUH 4197"
-)
+_VALUE = r"(?P<value>(?=[A-Za-z0-9/-]*\d)[A-Za-z0-9](?:[A-Za-z0-9/-]|\.(?=\d)){2,29}(?:[ ](?:\d{2,6}|[A-Z]{1,3}\d+)){0,2})"
+# licence plates may be written with a space: "CUH 4197"
+_PLATE_VALUE = r"(?P<value>(?=[A-Za-z0-9/-]*\d)[A-Za-z0-9](?:[A-Za-z0-9/-]){2,29}|[A-Z]{1,4}[ -]\d{2,6}[A-Z]{0,2})"
 _PATTERNS = [
-    (re.compile(rf"\b(?:{label})(?![a-z])[\s.:#=\-]{{0,4}}(?:(?:no|number|num|#)\b\.?[\s.:#=\-]{{0,3}})?{_VALUE}(?![\w-])", re.IGNORECASE), entity)
+    (
+        re.compile(
+            rf"\b(?:{label})(?![a-z])[\s.:#=\-]{{0,4}}(?:(?:no|number|num|#)\b\.?[\s.:#=\-]{{0,3}})?"
+            rf"{_PLATE_VALUE if entity == 'VEHICLE_ID' else _VALUE}(?![\w-])",
+            re.IGNORECASE,
+        ),
+        entity,
+    )
     for label, entity in _LABELS
 ]
 # DEA numbers have a fixed form (two letters, seven digits) and a check digit.

@@ -20,6 +20,7 @@ from deid.text._lexicons import (
     CITY,
     CLINICAL,
     COMMON,
+    DICT,
     COUNTRY,
     DRUG,
     EPONYM,
@@ -56,7 +57,7 @@ _ROOM = re.compile(r"\b(?:room|rm|bed)\.?[ \t]*#?[ \t]*(?P<n>\d{1,4}[A-Za-z]?)\b
 _SAINT = re.compile(r"\b(?:st\.?|saint)[ \t]+(?P<n>[A-Z][a-z]+(?:['\u2019]s)?)(?:[ \t]+(?P<n2>[A-Z][a-z]+))?", re.UNICODE)
 _COUNTY = re.compile(r"\b(?P<n>[^\W\d_][\w'.-]*(?:[ \t]+[^\W\d_][\w'.-]*){0,2})[ \t]+(?:county|parish|borough)\b", re.IGNORECASE)
 _PLACE_CONTEXT = re.compile(
-    r"(?:\bin|\bfrom|\bat|\bto|\bnear|\bof|lives|living|resides|residing|resident|moved|born|visiting|travel(?:l?ed)?"
+    r"(?:\bin|\bfrom|\bat|\bto|\bnear|\bof|lives|living|resides|residing|moved|born|visiting|travel(?:l?ed)?"
     r"|hometown|home\s+town|city|town|village|outside|transfer(?:red)?\s+from|\bosh\s+in|hospital\s+in)[ \t:,]+\Z",
     re.IGNORECASE,
 )
@@ -226,7 +227,7 @@ class LocationRecognizer(DeidRecognizer):
                 mixed = t.style == STYLE_MIXED
                 capitalized = t.shape != "L"
                 context = self._context(text, t.start, t.end)
-                ambiguous = f & (COMMON | FIRST | LAST | CLINICAL)
+                ambiguous = f & (COMMON | DICT | FIRST | LAST | CLINICAL | DRUG)
                 score = 0.0
                 if mixed:
                     if capitalized:
@@ -264,7 +265,8 @@ class LocationRecognizer(DeidRecognizer):
 
 _EPONYM_NOUN = re.compile(
     r"(?:['\u2019]s)?[ \t-]+(?:disease|syndrome|sign|angina|catheter|test|lymphoma|palsy|procedure|"
-    r"sarcoma|tumou?r|chorea|dementia|thyroiditis|ulcer|fracture|hernia|cyst|scale|score|reflex)\b",
+    r"sarcoma|tumou?r|chorea|dementia|thyroiditis|ulcer|fracture|hernia|cyst|scale|score|reflex|virus|fever"
+    r"|esophagus|gangrene|cardiomyopathy|criteria|classification|stage|grade|palsy|encephalitis)\b",
     re.IGNORECASE,
 )
 

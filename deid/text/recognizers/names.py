@@ -116,7 +116,7 @@ _SIGNATURE_INITIALS = re.compile(
 _DOTTED_INITIALS = re.compile(r"(?<![\w.])[A-Z]\.[A-Z]\.(?:[A-Z]\.)?(?![\w])")
 _NOT_INITIALS = frozenset({"am", "pm", "po", "us", "uk", "md", "do", "pa", "np", "rn", "dc", "er", "ed", "or", "ot", "pt",
                            "io", "iv", "im", "sq", "sc", "gi", "gu", "ob", "bp", "hr", "rr", "ap", "ua", "cc", "dr", "st",
-                           "eg", "ie", "aka", "dob", "id", "rt", "pa", "ns", "lr", "npo", "prn", "bid", "tid", "qid", "qd", "hs", "ac", "pc"})
+                           "eg", "ie", "aka", "dob", "id", "rt", "pa", "ns", "lr", "yo", "npo", "prn", "bid", "tid", "qid", "qd", "hs", "ac", "pc"})
 _TITLE_GAP = re.compile(r"\.?[ \t]{0,3}\Z")
 _NEXT_GAP = re.compile(r"[ \t]\Z|\.[ \t]{1,2}\Z|-\Z|,[ \t]{0,2}\Z|\.\Z")
 _LABEL_GAP = re.compile(r"[ \t]*(?::|#|-|=|\?)[ \t]*\Z|[ \t]*:[ \t]*\n[ \t]*\Z")
@@ -127,6 +127,21 @@ _AFTER_NAME = frozenset(
     states reports reported agrees agreed declined refused died passed""".split()
 )
 _REL_GAP = re.compile(r"[ \t]*(?:,|:|\(|-|'s|/)?[ \t]*\Z")
+
+
+def _in_bullet_list(text: str, start: int, end: int) -> bool:
+    """Whether the line is one item of a "- item" list (the line before or after is one too)."""
+    ls = text.rfind("\n", 0, start) + 1
+    line = text[ls:end].lstrip()
+    if not line.startswith("-") or line.startswith("--"):
+        return False
+    prev_start = text.rfind("\n", 0, max(0, ls - 1)) + 1
+    prev_line = text[prev_start : max(prev_start, ls - 1)].lstrip()
+    nl = text.find("\n", end)
+    next_line = "" if nl < 0 else text[nl + 1 : text.find("\n", nl + 1) if text.find("\n", nl + 1) >= 0 else len(text)].lstrip()
+    return (prev_line.startswith("-") and not prev_line.startswith("--")) or (
+        next_line.startswith("-") and not next_line.startswith("--")
+    )
 
 
 class NameRecognizer(DeidRecognizer):
@@ -323,7 +338,7 @@ class NameRecognizer(DeidRecognizer):
                     continue
                 t = toks[i]
                 f = flags[i]
-                if (f & STOP and len(t.lower) > 1) or t.lower in TITLES:
+                if (f & STOP and len(t.lower) > 1) or t.lower in TITLES or f & (COUNTRY | STATE):
                     continue
                 left = i > 0 and score[i - 1] and _NEXT_GAP.fullmatch(gap(i)) and "\n" not in gap(i)
                 right = (
@@ -385,9 +400,16 @@ class NameRecognizer(DeidRecognizer):
         # Initials that sign a note, and dotted initials in running text.
         extra: list[Span] = []
         for m in _SIGNATURE_INITIALS.finditer(text):
+            if m.group("h") and _in_bullet_list(text, m.start(), m.end()):
+                continue  # "- HTN" in a list of problems, not initials
+            # a pair "LS/tt" or a typist label is unambiguous; a lone "- SC" may be an abbreviation
+            lone = m.group("h") is not None and not re.match(r"[ \t]*(?:--|\.\.\.|/)", text[m.start() : m.start("h")])
             for grp in ("a", "b", "c", "d", "e", "f", "g", "h"):
                 v = m.group(grp)
-                if v and v.lower() not in _NOT_INITIALS and not (lex.get(v.lower(), 0) & (STOP | VERY_COMMON)):
+                if not v or v.lower() in _NOT_INITIALS:
+                    continue
+                blocked = STOP | VERY_COMMON | (CLINICAL if lone or grp in ("f", "g") else 0)
+                if not lex.get(v.lower(), 0) & blocked:
                     extra.append((m.start(grp), m.end(grp), "NAME", 0.5))
         for m in _DOTTED_INITIALS.finditer(text):
             if m.group().replace(".", "").lower() not in _NOT_INITIALS:

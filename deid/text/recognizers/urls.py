@@ -61,8 +61,8 @@ class UrlRecognizer(DeidRecognizer):
             return False
         # "walked.to", "pt.in": two-letter endings after a single short word are typos of a
         # missing space, not domains; a domain has a longer name or more labels.
-        if len(labels) == 2 and len(labels[-1]) == 2 and len(labels[0]) < 4:
-            return False
+        if len(labels) == 2 and len(labels[-1]) == 2 and "/" not in value:
+            return False  # "muscles.Pt", "unit.Pt's": a missing space before a sentence, not a domain
         if all(lbl.isdigit() for lbl in labels):
             return False
         return any(c.isalpha() for c in labels[0])

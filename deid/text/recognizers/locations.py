@@ -54,6 +54,8 @@ _FACILITY_NAME = re.compile(
 )
 # A room or bed in a named facility: "Stone View NH, room 812"
 _ROOM = re.compile(r"\b(?:room|rm|bed)\.?[ \t]*#?[ \t]*(?P<n>\d{1,4}[A-Za-z]?)\b", re.IGNORECASE)
+# Hospital acronyms after a place context: "transferred to LLMC", "admitted to BIDMC"
+_HOSPITAL_ACRONYM = re.compile(r"\b[A-Z]{1,5}(?:MC|GH|MH|HC|CH|RH|VA|UH)\b")
 _SAINT = re.compile(r"\b(?:st\.?|saint)[ \t]+(?P<n>[A-Z][a-z]+(?:['\u2019]s)?)(?:[ \t]+(?P<n2>[A-Z][a-z]+))?", re.UNICODE)
 _COUNTY = re.compile(r"\b(?P<n>[^\W\d_][\w'.-]*(?:[ \t]+[^\W\d_][\w'.-]*){0,2})[ \t]+(?:county|parish|borough)\b", re.IGNORECASE)
 _PLACE_CONTEXT = re.compile(
@@ -140,7 +142,7 @@ class LocationRecognizer(DeidRecognizer):
                 else:
                     if f & (STOP | CLINICAL) and wl not in ("st", "saint", "mount", "mt"):
                         break
-                    if f & COMMON and not f & (CITY | FIRST | LAST):
+                    if f & (COMMON | DICT) and not (f & (FIRST | LAST) and not f & DICT):
                         break
                 start_word = idx
             kept = words[start_word:]
@@ -164,6 +166,10 @@ class LocationRecognizer(DeidRecognizer):
             for m in _ROOM.finditer(text):
                 if any(0 <= m.start() - b <= 40 and "\n" not in text[b : m.start()] for a, b, _ in out):
                     add(m.start("n"), m.end("n"), 0.5)
+        for m in _HOSPITAL_ACRONYM.finditer(text):
+            lw = m.group().lower()
+            if not lex.get(lw, 0) & (CLINICAL | STATE | COUNTRY) and _STRONG_PLACE_CONTEXT.search(text, max(0, m.start() - 40), m.start()):
+                add(m.start(), m.end(), 0.6)
         for m in _SAINT.finditer(text):
             if (lex.get(m.group("n").lower().rstrip("'s"), 0) & STOP):
                 continue

@@ -102,6 +102,13 @@ _NAME_PHRASES = frozenset(
      ("call", "me"), ("calls", "me"), ("called", "me"), ("named", "him"), ("named", "her"), ("named", "them"),
      ("called", "him"), ("called", "her"), ("name", "s")}
 )
+# Two words before a person: "asking for", "responds to", "spoke with".
+_PERSON_PHRASES = frozenset(
+    {("asking", "for"), ("asks", "for"), ("asked", "for"), ("calling", "for"), ("calls", "for"), ("called", "for"),
+     ("responds", "to"), ("responded", "to"), ("spoke", "with"), ("spoke", "to"), ("talked", "to"),
+     ("talked", "with"), ("discussed", "with"), ("met", "with"), ("visited", "by"), ("accompanied", "by"),
+     ("brought", "by"), ("relieved", "by"), ("care", "of")}
+)
 _IS_AGE = re.compile(r" (?:is|was) an? \d{1,3}[ -]?(?:y|yo|yr|year)")
 # Initials that sign a note: "--CL/RB", "-- DS", "/dm", "Transcribed: ja", "LS/TT" at a line end.
 _SIGNATURE_INITIALS = re.compile(
@@ -253,6 +260,18 @@ class NameRecognizer(DeidRecognizer):
                 if not f & (STOP | CLINICAL | VERY_COMMON) and (capitalized or not mixed or not f & WORD):
                     s = 0.8
                     anchored[i] = True
+            # 2c. a person asked for or spoken with: "asking for masaiton", "responds to Iris"
+            if (
+                s == 0.0
+                and i >= 2
+                and (toks[i - 2].lower, prev.lower) in _PERSON_PHRASES
+                and g == " "
+                and text[toks[i - 2].end : prev.start] == " "
+                and not f & (STOP | CLINICAL | VERY_COMMON | DRUG)
+                and (is_name or (f == 0 and len(lw) >= 3))
+                and (capitalized or not mixed or strong)
+            ):
+                s = 0.7
             # 3. relation before: "daughter margie", "wife (Jane)", "son, Bill,"
             if s == 0.0 and prev is not None and prev.lower in RELATIONS and _REL_GAP.fullmatch(g) and "\n" not in g:
                 if strong:

@@ -36,7 +36,7 @@ _PAGER = re.compile(
     re.IGNORECASE,
 )
 # "(P22856)", "p85245": a pager written with a P
-_P_PAGER = re.compile(r"(?<![\w#-])[Pp]\d{4,6}\b")
+_P_PAGER = re.compile(r"(?<![\w#-])[Pp](?:\d{4,6}|\d{1,3}-\d{4})\b")
 _EXT_ALONE = re.compile(r"(?<![\w])(?:x|ext\.?|extension)\s?\d{3,6}\b", re.IGNORECASE)
 _PHONE_WORD = re.compile(
     r"(?:phone|ph|tel|telephone|cell|cellphone|mobile|mob|home|work|desk|office|pager|page|paged|beeper|bpr|call|called"

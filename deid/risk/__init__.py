@@ -8,7 +8,9 @@
 (1, 1.0, 0.667)
 
 Public names: :func:`assess_risk`, :class:`RiskReport`, and :class:`EquivalenceClasses`
-(class counts from anywhere, turned into a report by ``RiskReport.from_classes``).
+(class counts from anywhere, turned into a report by ``RiskReport.from_classes``), and
+:func:`linkage_attack` with its :class:`LinkageReport` (re-identification by linking to an
+attacker's auxiliary data).
 """
 
 from deid.risk._report import (
@@ -23,10 +25,12 @@ from deid.risk._report import (
     assess_risk,
 )
 from deid.risk._population import UniquenessEstimate
+from deid.risk._linkage import LinkageReport, linkage_attack
 
 __all__ = [
     "EquivalenceClasses",
     "JournalistRisk",
+    "LinkageReport",
     "MarketerRisk",
     "PopulationUniqueness",
     "ProsecutorRisk",
@@ -35,4 +39,5 @@ __all__ = [
     "SensitiveRisk",
     "UniquenessEstimate",
     "assess_risk",
+    "linkage_attack",
 ]

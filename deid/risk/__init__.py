@@ -8,9 +8,7 @@
 (1, 1.0, 0.667)
 
 Public names: :func:`assess_risk`, :class:`RiskReport`, and :class:`EquivalenceClasses`
-(class counts from anywhere, turned into a report by ``RiskReport.from_classes``), and
-:func:`linkage_attack` with its :class:`LinkageReport` (re-identification by linking to an
-attacker's auxiliary data).
+(class counts from anywhere, turned into a report by ``RiskReport.from_classes``).
 """
 
 from deid.risk._report import (

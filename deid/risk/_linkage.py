@@ -433,6 +433,8 @@ def _prepare_column(name: str, released: pd.Series, auxiliary: pd.Series, spec) 
 
     rel_map = np.full(int(rel_enc.cardinality), -1, dtype=np.int64)
     rel_map[rel_present] = canon
+    if level_of.shape[0] == 0:  # every released value missing: no level to look up
+        level_of = np.zeros(1, dtype=np.int64)
     n_rel_missing = n_aux_missing = 0
     if rel_missing >= 0:
         n_rel_missing = int(np.count_nonzero(rel_enc.codes == rel_missing))

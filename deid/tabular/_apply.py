@@ -454,6 +454,17 @@ def _check_scalar_values(series: pd.Series) -> None:
             raise ValueError("the column holds nested values (" + ", ".join(sorted(types)) + ")")
 
 
+def _keep_blanks(out: pd.Series, series: pd.Series) -> pd.Series:
+    """Empty or blank text hides nothing and stays as it was (not a pseudonym of "")."""
+    if not _is_text(series):
+        return out
+    blank = series.str.strip().str.len().eq(0).fillna(False).to_numpy(dtype=bool)
+    if blank.any():
+        out = out.copy()
+        out[blank] = series[blank]
+    return out
+
+
 def pseudonym(series: pd.Series, action: Action, ctx: Context, column: str, *, record_id: bool) -> pd.Series:
     series = _plain(series)
     _check_scalar_values(series)
@@ -462,7 +473,7 @@ def pseudonym(series: pd.Series, action: Action, ctx: Context, column: str, *, r
         params["namespace"] = column  # each id column its own key space
     t = ctx.transformer("ID", "pseudonym", params)
     out = t.transform_many(series, "ID")
-    return _as_text_output(out, series)
+    return _keep_blanks(_as_text_output(out, series), series)
 
 
 def surrogate(series: pd.Series, action: Action, ctx: Context) -> pd.Series:
@@ -472,7 +483,7 @@ def surrogate(series: pd.Series, action: Action, ctx: Context) -> pd.Series:
     entity = _KIND_ENTITY.get(kind, "ID")
     t = ctx.transformer(entity, "surrogate", {"kind": kind})
     out = t.transform_many(series, entity)
-    return _as_text_output(out, series)
+    return _keep_blanks(_as_text_output(out, series), series)
 
 
 def suppress(series: pd.Series, action: Action, ctx: Context) -> pd.Series:

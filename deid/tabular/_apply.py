@@ -454,26 +454,26 @@ def _check_scalar_values(series: pd.Series) -> None:
             raise ValueError("the column holds nested values (" + ", ".join(sorted(types)) + ")")
 
 
-def _keep_blanks(out: pd.Series, series: pd.Series) -> pd.Series:
-    """Empty or blank text hides nothing and stays as it was (not a pseudonym of "")."""
-    if not _is_text(series):
-        return out
-    blank = series.str.strip().str.len().eq(0).fillna(False).to_numpy(dtype=bool)
-    if blank.any():
-        out = out.copy()
-        out[blank] = series[blank]
-    return out
+def _per_unique_text(series: pd.Series, fn) -> pd.Series:
+    """``fn(text)`` once per distinct non-missing value, as text; missing stays missing and
+    blank text stays as it was (it hides nothing: not a pseudonym of "")."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    results = []
+    for u in uniques.tolist():
+        text = _value_text(u)
+        results.append(fn(text) if text.strip() else text)
+    values = pd.array(results, dtype=_text_dtype(series)).take(codes, allow_fill=True)
+    return pd.Series(values, index=series.index, name=series.name)
 
 
 def pseudonym(series: pd.Series, action: Action, ctx: Context, column: str, *, record_id: bool) -> pd.Series:
+    from deid.tabular._keyed import token_function
+
     series = _plain(series)
     _check_scalar_values(series)
-    params = dict(action.params)
-    if record_id and params.get("namespace") is None:
-        params["namespace"] = column  # each id column its own key space
-    t = ctx.transformer("ID", "pseudonym", params)
-    out = t.transform_many(series, "ID")
-    return _keep_blanks(_as_text_output(out, series), series)
+    p = action.params
+    namespace = p["namespace"] if p["namespace"] is not None else column  # hash_id: the column's own space
+    return _per_unique_text(series, token_function(ctx.key, p["prefix"], p["length"], namespace))
 
 
 def surrogate(series: pd.Series, action: Action, ctx: Context) -> pd.Series:
@@ -481,9 +481,8 @@ def surrogate(series: pd.Series, action: Action, ctx: Context) -> pd.Series:
     _check_scalar_values(series)
     kind = action.params["kind"]
     entity = _KIND_ENTITY.get(kind, "ID")
-    t = ctx.transformer(entity, "surrogate", {"kind": kind})
-    out = t.transform_many(series, entity)
-    return _keep_blanks(_as_text_output(out, series), series)
+    transform = ctx.transformer(entity, "surrogate", {"kind": kind}).transform
+    return _per_unique_text(series, lambda text: transform(text, entity))
 
 
 def suppress(series: pd.Series, action: Action, ctx: Context) -> pd.Series:

@@ -41,16 +41,24 @@ ROLES: dict[str, str] = {
 }
 assert not set(ROLES) & set(ACTIONS), "role names and action names must differ"
 
-# Free-text operators of the Safe Harbor preset: the same treatment in notes as in columns
-# (a phone number gets a surrogate in both, an MRN the same pseudonym in both).
-_SAFE_HARBOR_TEXT_OPERATORS: dict[str, Any] = {
-    **{e: "surrogate" for e in ("PHONE", "FAX", "EMAIL", "SSN", "URL", "IP_ADDRESS")},
-    **{e: "pseudonym" for e in ("MRN", "HEALTH_PLAN_ID", "ACCOUNT", "LICENSE", "VEHICLE_ID",
-                                "DEVICE_ID", "ID")},
-}
+# Contact identifiers: removed from tables by default (a fake phone number or SSN carries no
+# signal for training, and an SSN-shaped surrogate looks like PHI to any scanner downstream).
+_CONTACT_ROLES = ("phone", "fax", "email", "ssn", "url", "ip_address")
+_ID_ROLES = ("mrn", "health_plan_id", "account", "license", "vehicle_id", "device_id")
 
 
-def _safe_harbor_roles(dates: str, reference: str | None, max_age: int = 89) -> dict[str, Action]:
+def _safe_harbor_text_operators(contacts: str) -> dict[str, Any]:
+    """Free-text operators of the preset: the same treatment in notes as in columns (an MRN
+    gets the same pseudonym in both; a phone number is tagged in notes when its column is
+    suppressed, and gets the same surrogate in both otherwise)."""
+    ops: dict[str, Any] = {e: "pseudonym" for e in ("MRN", "HEALTH_PLAN_ID", "ACCOUNT", "LICENSE",
+                                                    "VEHICLE_ID", "DEVICE_ID", "ID")}
+    if contacts == "surrogate":
+        ops.update({r.upper(): "surrogate" for r in _CONTACT_ROLES})
+    return ops
+
+
+def _safe_harbor_roles(dates: str, reference: str | None, contacts: str, max_age: int = 89) -> dict[str, Action]:
     if dates == "year":
         date = Action("generalize", method="year")
         birth = Action("generalize", method="year", max_age=max_age, reference=reference)
@@ -69,9 +77,9 @@ def _safe_harbor_roles(dates: str, reference: str | None, max_age: int = 89) -> 
         "text": Action("free_text"),
         "attribute": Action("keep"),
     }
-    for role in ("phone", "fax", "email", "ssn", "url", "ip_address"):
-        roles[role] = Action("surrogate", kind=role)
-    for role in ("mrn", "health_plan_id", "account", "license", "vehicle_id", "device_id"):
+    for role in _CONTACT_ROLES:
+        roles[role] = Action("suppress") if contacts == "suppress" else Action("surrogate", kind=role)
+    for role in _ID_ROLES:
         roles[role] = Action("pseudonym")
     return {r: roles[r] for r in ROLES}
 
@@ -255,7 +263,7 @@ class Policy:
 
     # -- presets ------------------------------------------------------------------------------
     @classmethod
-    def safe_harbor(cls, dates: str = "year", *, default=None, reference=None,
+    def safe_harbor(cls, dates: str = "year", *, contacts: str = "suppress", default=None, reference=None,
                     patient_column: str | None = None, columns: Mapping[str, Any] | None = None) -> "Policy":
         """The HIPAA Safe Harbor preset (45 CFR 164.514(b)(2)), as roles.
 
@@ -264,7 +272,9 @@ class Policy:
         patient's keyed shift (``dates="shift"``, the same as in their notes); dates of
         birth that imply an age over 89 at ``reference`` (an ISO date, default: the day the
         data is scrubbed) are top-coded; ages over 89 become 90; phone, fax, e-mail, SSN,
-        URL and IP address get surrogates; medical record, health plan, account, licence,
+        URL and IP address columns are suppressed (``contacts="suppress"``: a fake phone
+        number carries nothing for analysis or training) or get surrogates
+        (``contacts="surrogate"``); medical record, health plan, account, licence,
         vehicle and device numbers keyed pseudonyms; other record ids keyed ids (``hash_id``);
         free text is scrubbed (with the same operators); attributes are kept.
 
@@ -277,8 +287,10 @@ class Policy:
         """
         if dates not in ("year", "shift"):
             raise ValueError(f"dates must be 'year' or 'shift', got {dates!r}")
-        policy = cls(roles=_safe_harbor_roles(dates, reference), default=default,
-                     patient_column=patient_column, text_operators=_SAFE_HARBOR_TEXT_OPERATORS)
+        if contacts not in ("suppress", "surrogate"):
+            raise ValueError(f"contacts must be 'suppress' or 'surrogate', got {contacts!r}")
+        policy = cls(roles=_safe_harbor_roles(dates, reference, contacts), default=default,
+                     patient_column=patient_column, text_operators=_safe_harbor_text_operators(contacts))
         return policy.with_columns(columns or {}) if columns else policy
 
     # -- serialization --------------------------------------------------------------------

@@ -120,10 +120,17 @@ def test_safe_harbor_preset_roles():
     assert year.roles["text"] == Action("free_text") and year.roles["attribute"] == Action("keep")
     # every Safe Harbor identifier role is transformed; only attributes are kept
     assert [r for r, a in year.roles.items() if a.name == "keep"] == ["attribute"]
-    # free text gets the same operators as the columns (pseudonyms for ids, surrogates for phones)
-    assert year.text_operators["MRN"] == "pseudonym" and year.text_operators["PHONE"] == "surrogate"
+    # contact identifiers are removed from tables, and tagged in notes (the text default)
+    assert year.roles["phone"] == year.roles["ssn"] == Action("suppress")
+    assert year.text_operators["MRN"] == "pseudonym" and "PHONE" not in year.text_operators
+    # or they get surrogates, the same ones in notes and rows
+    fake = Policy.safe_harbor(contacts="surrogate")
+    assert fake.roles["phone"] == Action("surrogate", kind="phone")
+    assert fake.text_operators["PHONE"] == "surrogate" and fake.text_operators["MRN"] == "pseudonym"
     with pytest.raises(ValueError, match="dates must be 'year' or 'shift'"):
         Policy.safe_harbor(dates="month")
+    with pytest.raises(ValueError, match="contacts must be"):
+        Policy.safe_harbor(contacts="keep")
 
 
 def test_with_columns_by_role_or_action_and_immutability():

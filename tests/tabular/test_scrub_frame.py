@@ -32,9 +32,9 @@ ROLES = {
 
 
 # -- the Safe Harbor preset on a realistic table -----------------------------------------------------
-@pytest.mark.parametrize("dates", ["year", "shift"])
-def test_safe_harbor_leaves_no_identifier(encounters, dates):
-    policy = Policy.safe_harbor(dates=dates).with_columns(ROLES)
+@pytest.mark.parametrize("dates, contacts", [("year", "suppress"), ("shift", "surrogate")])
+def test_safe_harbor_leaves_no_identifier(encounters, dates, contacts):
+    policy = Policy.safe_harbor(dates=dates, contacts=contacts).with_columns(ROLES)
     before = encounters.copy(deep=True)
     out = scrub_frame(encounters, policy, key=KEY, patient_column="patient_id", today=TODAY)
     pd.testing.assert_frame_equal(encounters, before)  # the input is untouched
@@ -49,6 +49,10 @@ def test_safe_harbor_leaves_no_identifier(encounters, dates):
     assert set(out["zip"]) <= {z[:3] for z in encounters["zip"]} | {"000"}
     assert out["age"].max() == 90 and out["age"].dtype == encounters["age"].dtype
     assert (out["age"] == encounters["age"].where(encounters["age"] < 90, 90)).all()
+    if contacts == "suppress":
+        assert out[["phone", "email", "ssn"]].isna().all().all()
+    else:
+        assert out["phone"].notna().all() and out["phone"].str.fullmatch(r"\d{10}").all()
     pd.testing.assert_series_equal(out["sex"], encounters["sex"])
     pd.testing.assert_series_equal(out["hba1c"], encounters["hba1c"])
     if dates == "year":
@@ -100,6 +104,20 @@ def test_pseudonym_matches_the_operator_and_keeps_missing():
     assert pd.isna(out["mrn"][1]) and out["mrn"][3] == ""  # missing stays missing, blank stays blank
     assert out["n"][0] == out["n"][1] == pseudonym("12345", k, prefix="")
     assert out["mrn"].dtype == df["mrn"].dtype and out["n"].dtype == "str"
+
+
+@SETTINGS
+@given(st.lists(st.one_of(st.text(st.characters(blacklist_categories=("Cs",)), max_size=12),
+                          st.integers(-10**12, 10**12)), min_size=1, max_size=20),
+       st.sampled_from(["", "PAT", "MRN"]), st.integers(1, 64), st.text(max_size=5))
+def test_pseudonym_column_equals_the_operator(values, prefix, length, namespace):
+    df = pd.DataFrame({"v": pd.Series(values, dtype=object)})
+    action = Action("pseudonym", prefix=prefix, length=length, namespace=namespace)
+    out = run(df, {"v": action})["v"]
+    k = Key(KEY)
+    for value, after in zip(values, out):
+        text = str(value)
+        assert after == (pseudonym(text, k, prefix, length, namespace=namespace) if text.strip() else text)
 
 
 def test_hash_id_key_spaces_join_across_tables():
@@ -298,17 +316,32 @@ def test_same_key_same_output_across_calls_and_chunks(encounters):
 
 
 def test_keyed_operators_run_once_per_distinct_value(monkeypatch, corpus):
-    calls = []
-    real = pseudonym_module._token.__wrapped__
+    import deid.tabular._keyed as keyed
+    import deid.transform._surrogate as surrogate_module
 
-    def counting(key, message, length):
-        calls.append(message)
-        return real(key, message, length)
+    calls = {"surrogate": 0, "token": 0}
+    real_surrogate = surrogate_module._surrogate_cached.__wrapped__
+    real_tokens = keyed.token_function
 
-    monkeypatch.setattr(pseudonym_module, "_token", counting)
+    def counting_surrogate(key, kind, value):
+        calls["surrogate"] += 1
+        return real_surrogate(key, kind, value)
+
+    def counting_tokens(*args):
+        fn = real_tokens(*args)
+
+        def counted(text):
+            calls["token"] += 1
+            return fn(text)
+
+        return counted
+
+    monkeypatch.setattr(surrogate_module, "_surrogate_cached", counting_surrogate)
+    monkeypatch.setattr(keyed, "token_function", counting_tokens)
     df = encounter_table(corpus.records.values(), 3000, seed=1)
-    run(df, {"mrn": "pseudonym"})
-    assert len(calls) == df["mrn"].nunique() < len(df)
+    run(df, {"mrn": "pseudonym", "patient_name": "surrogate:name"})
+    assert calls["token"] == df["mrn"].nunique() < len(df)
+    assert calls["surrogate"] == df["patient_name"].nunique() < len(df)
 
 
 def test_n_process_gives_the_same_free_text(corpus):

@@ -35,6 +35,7 @@ import importlib.util
 import json
 import os
 import platform
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -60,6 +61,7 @@ def _deid_system(nlp=None):
     def predict(texts):
         return [[(f.start, f.end, f.entity_type) for f in findings] for findings in scrubber.detect_many(texts)]
 
+    predict([WARM_UP])  # lexicons and models load lazily: keep that out of the timings
     return predict, {}
 
 
@@ -71,6 +73,9 @@ def _presidio_system():
         both = [peer.detect_both(t) for t in texts]
         all_types[:] = [b[1] for b in both]
         return [b[0] for b in both]
+
+    predict([WARM_UP])
+    peer.dropped.clear()  # count only what the data sets produce
 
     return predict, {"versions": peer.versions(), "dropped_presidio_types": peer.dropped,
                      "_all_types": all_types}
@@ -87,6 +92,19 @@ def _systems(only):
     return out
 
 
+def _deid_commit() -> str | None:
+    """The repository's HEAD commit (and whether the tree has local changes), so a result can be
+    traced to the code that produced it."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=HERE, capture_output=True,
+                              text=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "deid"], cwd=HERE.parent,
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return (head + ("+local-changes" if dirty else "")) or None
+
+
 def run(n_notes: int, only: str | None, quick: bool) -> dict:
     load_start = os.getloadavg()
     _presidio_peer.block_network()
@@ -100,6 +118,7 @@ def run(n_notes: int, only: str | None, quick: bool) -> dict:
         "benchmark": "text_accuracy",
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform(),
                     "load_average_at_start": [round(x, 2) for x in load_start]},
+        "deid_commit": _deid_commit(),
         "datasets": {name: {"texts": len(docs), "chars": sum(len(d.text) for d in docs),
                             "gold_spans": sum(len(d.gold) for d in docs)}
                      for name, docs in datasets.items()},
@@ -111,7 +130,6 @@ def run(n_notes: int, only: str | None, quick: bool) -> dict:
     for name, factory in _systems(only).items():
         t0 = time.perf_counter()
         predict, extra = factory()
-        predict([WARM_UP])  # lexicons and models load lazily: keep that out of the timings
         entry = {"load_seconds": round(time.perf_counter() - t0, 3), "datasets": {}}
         for ds_name, docs in datasets.items():
             texts = [d.text for d in docs]

@@ -22,10 +22,18 @@ Every configuration runs in a fresh subprocess, which:
    (warm): ``chars_per_s`` from the fastest round (the one least disturbed by other work on
    the shared machine; every system gets the same number of rounds), ``chars_per_s_median``
    from the median one;
-3. reports ``ru_maxrss`` of itself (``peak_rss_mib``) and of its reaped children (the worker
-   processes of ``n_process=2``: ``peak_worker_rss_mib``; forked workers share the parent's
-   pages, which each one's figure counts again), and its resident set just before the
-   timed run (``rss_before_mib``).
+3. reports its own peak resident set during the timed work (``peak_rss_mib``: ``VmHWM``,
+   reset after loading, so it is what loading left resident plus what detection adds;
+   ``ru_maxrss`` is not used for it because Linux carries it over ``execve`` from the
+   parent) and during loading (``load_peak_rss_mib``), the ``ru_maxrss`` of its largest reaped
+   child (the worker processes of ``n_process=2``: ``peak_worker_rss_mib``; forked workers
+   share the parent's pages, which each one's figure counts again), its resident set just
+   before the timed run (``rss_before_mib``), and CPU seconds of itself and its children
+   (``chars_per_cpu_s``: throughput less sensitive to other work on the machine).
+
+A first subprocess with an empty lexicon cache (``case: load``) measures the one-off cost
+of building deid's lexicons (later runs load them from the cache it fills, which is what a
+user has after the first use). ``--quick`` skips it and uses the user's own cache.
 
 Presidio is slow, so it runs on a subset (a few hundred KB of long notes, the short texts
 once); deid runs on the same subset in its own subprocess too, and the ratios deid/Presidio
@@ -44,6 +52,7 @@ from __future__ import annotations
 
 import argparse
 import bisect
+import collections
 import hashlib
 import importlib.util
 import itertools
@@ -112,7 +121,8 @@ def _build(system: str):
     scrubber = deid.Scrubber(key=BENCHMARK_KEY, nlp="default" if system == "deid+ner" else None)
 
     def many(texts, n_process, batch_size):
-        for findings in scrubber.detect_many(texts, n_process=n_process, batch_size=batch_size):
+        kwargs = {} if batch_size is None else {"batch_size": batch_size}
+        for findings in scrubber.detect_many(texts, n_process=n_process, **kwargs):
             yield [(f.start, f.end, f.entity_type) for f in findings]
 
     def one(text):
@@ -129,57 +139,104 @@ def worker(spec: dict) -> dict:
     many, one = _build(spec["system"])
     one(FIRST_TEXT)
     first_result_s = time.time() - spec["t_spawn"]
-    out = {"first_result_s": round(first_result_s, 3), "load_average": [round(x, 2) for x in os.getloadavg()]}
-    texts = json.loads(Path(spec["texts"]).read_text(encoding="utf-8"))
-    if spec["mode"] == "big":
-        (big,) = texts
+    out = {"first_result_s": round(first_result_s, 3), "load_average": [round(x, 2) for x in os.getloadavg()],
+           "load_peak_rss_mib": round((_status_kib("VmHWM") or 0) / 1024, 1)}
+    # From here on the peak is that of the timed work (on top of what loading left resident),
+    # not of loading, which may have built the lexicon cache.
+    if spec["mode"] != "load":
+        out["peak_reset"] = _reset_peak()
+    if spec["mode"] == "load":
+        out.update(_rusage(None))
+    elif spec["mode"] == "big":
+        (big,) = json.loads(Path(spec["texts"]).read_text(encoding="utf-8"))
         rss_before = _status_kib("VmRSS")
-        t0 = time.perf_counter()
+        c0, t0 = _cpu_s(), time.perf_counter()
         big_findings = one(big)
-        seconds = time.perf_counter() - t0
+        seconds, cpu = time.perf_counter() - t0, _cpu_s() - c0
         out.update(_rusage(rss_before))
         out.update(texts=1, chars=len(big), seconds=round(seconds, 3), chars_per_s=round(len(big) / seconds),
-                   findings=len(big_findings), completed=True)
+                   cpu_s=round(cpu, 3), chars_per_cpu_s=round(len(big) / cpu), findings=len(big_findings),
+                   completed=True)
         parts = json.loads(Path(spec["parts"]).read_text(encoding="utf-8"))
-        part_findings = list(many(parts, 1, 1))
+        part_findings = list(many(parts, 1, None))
         Path(spec["findings_out"]).write_text(json.dumps({"big": big_findings, "parts": part_findings}),
                                               encoding="utf-8")
     else:
+        texts = json.loads(Path(spec["texts"]).read_text(encoding="utf-8"))
         chars = sum(len(t) for t in texts)
         rss_before = _status_kib("VmRSS")
-        rounds, digests = [], set()
-        for _ in range(spec["repeat"]):
-            t0 = time.perf_counter()
-            results = list(many(texts, spec["n_process"], spec["batch_size"] or 64))
-            rounds.append(time.perf_counter() - t0)
-            digests.add(_digest(results))
+        timed = {spec["n_process"]: []}
+        plan = [spec["n_process"]] * spec["repeat"]
+        if spec.get("interleave_one_process"):
+            # one-process rounds alternate with these, so both see the same load from others
+            timed[1] = []
+            plan = [n for n_process in plan for n in (n_process, 1)]
+        digests = {}
+        for n_process in plan:
+            c0, t0 = _cpu_s(), time.perf_counter()
+            results = list(many(texts, n_process, spec["batch_size"]))
+            timed[n_process].append((time.perf_counter() - t0, _cpu_s() - c0))
+            digests.setdefault(n_process, set()).add(_digest(results))
         out.update(_rusage(rss_before))
-        best = min(rounds)
-        median = sorted(rounds)[len(rounds) // 2]
+        rounds = timed[spec["n_process"]]
+        best = min(w for w, _ in rounds)
+        median = sorted(w for w, _ in rounds)[len(rounds) // 2]
+        cpu = min(c for _, c in rounds)
         out.update(texts=len(texts), chars=chars, seconds=round(best, 3), chars_per_s=round(chars / best),
-                   rounds_s=[round(x, 3) for x in rounds], chars_per_s_median=round(chars / median),
-                   findings=sum(len(r) for r in results), findings_digest=_digest(results),
-                   deterministic=len(digests) == 1)
+                   chars_per_s_median=round(chars / median), rounds_s=[round(w, 3) for w, _ in rounds],
+                   cpu_s=round(cpu, 3), chars_per_cpu_s=round(chars / cpu),
+                   findings=sum(len(r) for r in results), findings_digest=next(iter(digests[spec["n_process"]])),
+                   deterministic=len(digests[spec["n_process"]]) == 1)
+        if 1 in timed and spec["n_process"] != 1:
+            one_best = min(w for w, _ in timed[1])
+            one_cpu = min(c for _, c in timed[1])
+            out.update(interleaved_one_process_chars_per_s=round(chars / one_best),
+                       interleaved_one_process_chars_per_cpu_s=round(chars / one_cpu),
+                       interleaved_one_process_rounds_s=[round(w, 3) for w, _ in timed[1]],
+                       same_findings_as_one_process=digests[1] == digests[spec["n_process"]])
     out["network_attempts"] = _presidio_peer.network_attempts()
     return out
 
 
+def _cpu_s() -> float:
+    """CPU seconds of this process and its reaped children (the n_process workers)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _reset_peak() -> bool:
+    """Reset VmHWM to the current resident set (Linux >= 4.0)."""
+    try:
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+        return True
+    except OSError:
+        return False
+
+
 def _rusage(rss_before_kib) -> dict:
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    # VmHWM, not ru_maxrss, for this process: Linux keeps ru_maxrss across execve, so a fresh
+    # subprocess's ru_maxrss would start at its parent's peak; VmHWM belongs to the new image.
+    own = _status_kib("VmHWM") or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return {
-        "rss_before_mib": round((rss_before_kib or 0) / 1024, 1),
+    out = {
         "peak_rss_mib": round(own / 1024, 1),
         "peak_worker_rss_mib": round(children / 1024, 1) if children else None,
     }
+    if rss_before_kib is not None:
+        out["rss_before_mib"] = round(rss_before_kib / 1024, 1)
+    return out
 
 
 # ----------------------------------------------------------------------------- parent side
 
 
-def _spawn(spec: dict, timeout: float) -> dict:
-    spec = {**spec, "t_spawn": time.time()}
+def _spawn(spec: dict, timeout: float, cache_dir: Path | None) -> dict:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)}
+    if cache_dir is not None:
+        env["DEID_CACHE_DIR"] = str(cache_dir)
+    spec = {**spec, "t_spawn": time.time()}
     proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--worker", json.dumps(spec)],
                           capture_output=True, text=True, timeout=timeout, env=env)
     if proc.returncode != 0:
@@ -247,16 +304,30 @@ def _score_big(big_gold, docs, findings: dict) -> dict:
     for i, (doc, fs) in enumerate(zip(docs, findings["parts"])):
         for (s, e, _t), hit in zip(doc.gold, _found(doc.gold, fs)):
             part_hit[(i, s)] = hit
-    lost = sum(1 for g, hit in zip(big_gold, big_hit) if not hit and part_hit.get((g[3], g[4])))
+    lost = [g[2] for g, hit in zip(big_gold, big_hit) if not hit and part_hit.get((g[3], g[4]))]
     gained = sum(1 for g, hit in zip(big_gold, big_hit) if hit and not part_hit.get((g[3], g[4])))
     return {
         "gold_spans": len(big_gold),
         "recall": round(sum(big_hit) / max(1, len(big_gold)), 4),
         "recall_notes_separately": round(sum(part_hit.get((g[3], g[4]), False) for g in big_gold)
                                          / max(1, len(big_gold)), 4),
-        "lost_vs_separate": lost,
+        "lost_vs_separate": len(lost),
+        "lost_by_type": dict(collections.Counter(lost)),
         "gained_vs_separate": gained,
     }
+
+
+def _deid_commit() -> str | None:
+    """The repository's HEAD commit (and whether the tree has local changes), so a result can be
+    traced to the code that produced it."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=HERE, capture_output=True,
+                              text=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "deid"], cwd=HERE.parent,
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return (head + ("+local-changes" if dirty else "")) or None
 
 
 def run(args) -> dict:
@@ -303,6 +374,7 @@ def run(args) -> dict:
         "benchmark": "text_speed",
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform(),
                     "load_average_at_start": [round(x, 2) for x in load_start]},
+        "deid_commit": _deid_commit(),
         "quick": quick,
         "sets": {k: {"texts": len(v), "chars": sum(len(t) for t in v)} for k, v in sets.items()},
         "clinical_corpus": {"n_notes": n_notes, "seed": _text_eval.load_synth_corpus.__defaults__[1]},
@@ -317,12 +389,20 @@ def run(args) -> dict:
             (tmp / f"{name}.json").write_text(json.dumps(texts), encoding="utf-8")
         (tmp / "big.json").write_text(json.dumps([big_text]), encoding="utf-8")
         (tmp / "parts.json").write_text(json.dumps([d.text for d in notes]), encoding="utf-8")
+        cache_dir = None  # quick: the user's own lexicon cache, as it is
+        if not quick:
+            cache_dir = tmp / "lexicon-cache"  # empty: the first subprocess builds deid's lexicons
+            print("  load  deid      empty lexicon cache ...", file=sys.stderr, flush=True)
+            r = _spawn({"system": "deid", "mode": "load"}, timeout, cache_dir)
+            results["runs"].append({"case": "load", "system": "deid", "set": "empty cache", "n_process": 1,
+                                    "batch_size": None, **r})
         for case, system, text_set, n_process, batch in configs:
             label = f"{case:<5} {system:<9} {text_set:<12} n_process={n_process}"
             print(f"  {label} ...", file=sys.stderr, flush=True)
             spec = {"system": system, "mode": "many", "texts": str(tmp / f"{text_set}.json"),
-                    "n_process": n_process, "batch_size": batch, "repeat": args.repeat}
-            r = _spawn(spec, timeout)
+                    "n_process": n_process, "batch_size": batch, "repeat": args.repeat,
+                    "interleave_one_process": n_process != 1}
+            r = _spawn(spec, timeout, cache_dir)
             results["runs"].append({"case": case, "system": system, "set": text_set, "n_process": n_process,
                                     "batch_size": batch, **r})
         big_systems = ["deid"] + (["deid+ner"] if have_ner and args.ner_5mb else [])
@@ -330,7 +410,7 @@ def run(args) -> dict:
             print(f"  5mb   {system:<9} ...", file=sys.stderr, flush=True)
             spec = {"system": system, "mode": "big", "texts": str(tmp / "big.json"), "parts": str(tmp / "parts.json"),
                     "findings_out": str(tmp / "findings.json")}
-            r = _spawn(spec, timeout)
+            r = _spawn(spec, timeout, cache_dir)
             if "error" not in r:
                 r.update(_score_big(big_gold, notes, json.loads((tmp / "findings.json").read_text())))
             results["runs"].append({"case": "5mb", "system": system, "set": "5mb", "n_process": 1,
@@ -358,41 +438,56 @@ def _ratios(runs) -> dict:
         entry = {}
         if sub and pres:
             entry["deid_over_presidio_one_process"] = round(sub["chars_per_s"] / pres["chars_per_s"], 2)
+            entry["deid_over_presidio_cpu"] = round(sub["chars_per_cpu_s"] / pres["chars_per_cpu_s"], 2)
         if ner and pres:
             entry["deid_ner_over_presidio_one_process"] = round(ner["chars_per_s"] / pres["chars_per_s"], 2)
-        if one and two:
-            entry["n_process_2_over_1"] = round(two["chars_per_s"] / one["chars_per_s"], 2)
-            entry["n_process_2_same_findings"] = one["findings_digest"] == two["findings_digest"]
+        if two and "interleaved_one_process_chars_per_s" in two:
+            # from rounds of both that alternated in one subprocess: the same load from others
+            entry["n_process_2_over_1"] = round(two["chars_per_s"] / two["interleaved_one_process_chars_per_s"], 2)
+            # CPU seconds per character of 2 processes against 1: below 1, the parallel overhead.
+            # 2x this is the speed-up 2 idle cores would allow at most (not measured here).
+            entry["n_process_2_cpu_efficiency"] = round(two["chars_per_cpu_s"]
+                                                        / two["interleaved_one_process_chars_per_cpu_s"], 2)
+            entry["n_process_2_same_findings"] = bool(two["same_findings_as_one_process"]
+                                                      and (one is None or one["findings_digest"] == two["findings_digest"]))
         out[case] = entry
     return out
 
 
 def print_table(results: dict) -> None:
     print(f"\n{'case':<6}{'system':<10}{'set':<13}{'proc':>4}{'batch':>6}{'texts':>7}{'chars':>11}"
-          f"{'chars/s':>10}{'sec':>8}{'1st res s':>10}{'peak MiB':>9}{'wkr MiB':>8}")
+          f"{'chars/s':>10}{'chars/cpu-s':>12}{'sec':>7}{'1st res s':>10}{'peak MiB':>9}{'wkr MiB':>8}")
     for r in results["runs"]:
-        head = f"{r['case']:<6}{r['system']:<10}{r['set']:<13}{r['n_process']:>4}{str(r['batch_size'] or '-'):>6}"
+        head = f"{r['case']:<6}{r['system']:<10}{r['set'][:12]:<13}{r['n_process']:>4}{str(r['batch_size'] or '-'):>6}"
         if "error" in r:
             print(head + f"  ERROR {r['error'].splitlines()[-1][:80]}")
             continue
         wk = r.get("peak_worker_rss_mib")
-        print(head + f"{r['texts']:>7}{r['chars']:>11,}{r['chars_per_s']:>10,}{r['seconds']:>8.1f}"
-              f"{r['first_result_s']:>10.2f}{r['peak_rss_mib']:>9.0f}{('-' if not wk else f'{wk:.0f}'):>8}")
+        mem = f"{r['first_result_s']:>10.2f}{r['peak_rss_mib']:>9.0f}{('-' if not wk else f'{wk:.0f}'):>8}"
+        if r["case"] == "load":
+            print(head + f"{'':>7}{'':>11}{'':>10}{'':>12}{'':>7}" + mem)
+            continue
+        cpu = r.get("chars_per_cpu_s")
+        print(head + f"{r['texts']:>7}{r['chars']:>11,}{r['chars_per_s']:>10,}{('-' if not cpu else f'{cpu:,}'):>12}"
+              f"{r['seconds']:>7.1f}" + mem)
     for case, entry in results["ratios"].items():
         parts = []
         if "deid_over_presidio_one_process" in entry:
-            parts.append(f"deid/Presidio (1 process, same texts) {entry['deid_over_presidio_one_process']:.1f}x")
+            parts.append(f"deid/Presidio (1 process, same texts) {entry['deid_over_presidio_one_process']:.1f}x "
+                         f"(per CPU second {entry['deid_over_presidio_cpu']:.1f}x)")
         if "deid_ner_over_presidio_one_process" in entry:
             parts.append(f"deid+ner/Presidio {entry['deid_ner_over_presidio_one_process']:.1f}x")
         if "n_process_2_over_1" in entry:
             same = "same findings" if entry["n_process_2_same_findings"] else "FINDINGS DIFFER"
-            parts.append(f"n_process=2 / 1: {entry['n_process_2_over_1']:.2f}x ({same})")
+            parts.append(f"n_process=2 / 1 (interleaved rounds): {entry['n_process_2_over_1']:.2f}x wall, "
+                         f"CPU efficiency {entry['n_process_2_cpu_efficiency']:.2f} ({same})")
         print(f"{case}: " + "; ".join(parts))
     for r in results["runs"]:
         if r["case"] == "5mb" and "error" not in r:
             print(f"5 MB note, {r['system']}: completed in {r['seconds']:.1f} s, recall {r['recall']:.4f} "
                   f"(same notes one by one: {r['recall_notes_separately']:.4f}; "
-                  f"PHI spans lost in the long text: {r['lost_vs_separate']}, gained: {r['gained_vs_separate']})")
+                  f"PHI spans lost in the long text: {r['lost_vs_separate']} {r['lost_by_type'] or ''}, "
+                  f"gained: {r['gained_vs_separate']})")
     attempts = sum(r.get("network_attempts", 0) for r in results["runs"])
     print(f"network attempts refused: {attempts}; load average at start "
           f"{results['machine']['load_average_at_start']}, at end {results['load_average_at_end']}")

@@ -73,48 +73,23 @@ def test_nothing_in_clinical_text_without_phi(rec, note):
     assert values(rec, note) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="'sq' (subcutaneous) is read as the street type Square in upper- and lower-case notes: "
-    "'HEPARIN 2000 UNITS SQ' and 'heparin 2000 units sq' are ADDRESSes",
-)
 def test_subcutaneous_dose_is_not_an_address(rec):
     assert values(rec, "HEPARIN 2000 UNITS SQ Q8H.") == []
     assert values(rec, "heparin 2000 units sq q8h.") == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a drug name then a dose then 'units' is read as street-name-then-number with a unit "
-    "('unit' matches the start of 'units'): 'Q8H. Insulin 10 units' is an ADDRESS",
-)
 def test_dose_in_units_after_a_frequency_is_not_an_address(rec):
     assert values(rec, "Heparin SQ q8h. Insulin 10 units with meals.") == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ECG intervals are read as number-name-number addresses: 'ECG: PR 160 QRS 90 QTc 440.' "
-    "gives ADDRESS '160 QRS 90'",
-)
 def test_ecg_intervals_are_not_an_address(rec):
     assert values(rec, "ECG: PR 160 QRS 90 QTc 440.") == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the module docstring's form '33 avenue de Provence' (street type first) is not found",
-)
 def test_street_type_before_the_name(rec):
     assert_finds(rec, "Moved to 33 avenue de Provence last year.", ["33 avenue de Provence"], "ADDRESS")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="'Brook' is taken as the street type, the address stops there and the city after "
-    "'Ct, ' is not reported (the code comments give this very example); the whole engine then "
-    "leaves 'Pittsburgh' in 'Address: 771 Maple Brook Ct, Pittsburgh'",
-)
 def test_city_after_the_street_on_the_same_line(rec):
     text = "Address: 771 Maple Brook Ct, Pittsburgh"
     assert ("Pittsburgh", "LOCATION") in typed_values(rec, text)

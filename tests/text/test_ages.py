@@ -63,11 +63,6 @@ def test_nothing_in_clinical_text_without_phi(rec, note):
     assert values(rec, note) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a Fahrenheit temperature is read as an age ('<number> F' is the age-and-sex form "
-    "'91F'): 'Tmax 101 F overnight' gives AGE '101'",
-)
 def test_fahrenheit_temperature_is_not_an_age(rec):
     assert values(rec, "Tmax 101 F overnight, afebrile now.") == []
 

@@ -120,12 +120,6 @@ def test_emoji_and_right_to_left_marks_around_phi(scrubber):
     assert _found(scrubber, text) == [("O\u2019Brien", "NAME"), ("617-555-0142", "PHONE")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="text in decomposed Unicode (NFD, as pasted from macOS) splits words at combining "
-    "accents, so 'Seen by Dr. José Núñez' finds NAME 'Jose' only and the scrubbed text keeps "
-    "'Núñez' (NFC finds 'José Núñez')",
-)
 def test_decomposed_accents(scrubber):
     text = unicodedata.normalize("NFD", "Seen by Dr. José Núñez on 7/22.")
     assert _found(scrubber, text)[0] == (unicodedata.normalize("NFD", "José Núñez"), "NAME")

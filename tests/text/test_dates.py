@@ -81,11 +81,6 @@ def test_nothing_in_clinical_text_without_phi(rec, note):
     assert values(rec, note) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the sentence-final period after a full month name is taken into the DATE span "
-    "('3rd of May.'), so date_shift reads it as an abbreviation and writes 'Nov.' for 'May'",
-)
 def test_sentence_period_after_full_month_is_not_part_of_the_date(rec):
     text = "Surgery on the 3rd of May."
     assert values(rec, text) == ["3rd of May"]

@@ -38,21 +38,11 @@ def test_a_city_that_is_also_a_word_in_mixed_case(rec):
     assert values(rec, "Lives in Worcester alone.") == ["Worcester"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a city that is also a dictionary word ('worcester' is flagged COMMON|DICT) is not "
-    "found in upper- or lower-case notes even after 'lives in': 'LIVES IN WORCESTER ALONE.'",
-)
 def test_a_city_that_is_also_a_word_in_upper_and_lower_case(rec):
     assert values(rec, "LIVES IN WORCESTER ALONE.") == ["WORCESTER"]
     assert values(rec, "lives in worcester alone.") == ["worcester"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="in an upper-case note a verb before 'HOME' becomes a facility name: 'PT WENT HOME.' "
-    "gives LOCATION 'WENT HOME' ('went' is flagged LAST)",
-)
 def test_went_home_is_not_a_facility(rec):
     assert values(rec, "PT WENT HOME.") == []
 
@@ -96,31 +86,15 @@ def test_nothing_in_clinical_text_without_phi(rec, note):
     assert values(rec, note) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a facility name runs back over a sentence end: 'Pt admitted from the ED. Brief "
-    "Hospital Course: uneventful.' gives LOCATION 'ED. Brief Hospital' (also 'the ED. GI clinic')",
-)
 def test_facility_name_does_not_cross_a_sentence_end(rec):
     assert values(rec, "Pt admitted from the ED. Brief Hospital Course: uneventful.") == []
     assert values(rec, "Admitted from the ED. GI clinic f/u.") == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="'Rehab' alone (a kind of facility, not its name) is a LOCATION after 'to': "
-    "'Discharged to Rehab.'",
-)
 def test_generic_rehab_is_not_a_place(rec):
     assert values(rec, "Discharged to Rehab.") == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="in upper- and lower-case notes a facility whose name is an ordinary word is dropped: "
-    "the docstring's 'St. Elsewhere Hospital', upper-cased ('TRANSFERRED FROM ST. ELSEWHERE "
-    "HOSPITAL.') gives nothing, and nothing else in the engine finds it",
-)
 def test_docstring_facility_in_upper_case(rec):
     assert values(rec, "TRANSFERRED FROM ST. ELSEWHERE HOSPITAL.") == ["ST. ELSEWHERE HOSPITAL"]
 

@@ -79,29 +79,14 @@ def test_nothing_in_clinical_text_without_phi(rec, note):
     assert values(rec, note) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a relation word before a name that is also a common word is not enough in upper- or "
-    "lower-case notes: 'SON BILL WILL VISIT.' / 'son bill will visit.' find no NAME (mixed case works)",
-)
 def test_relation_before_common_word_name_in_upper_case(rec):
     assert_finds(rec, "SON BILL WILL VISIT.", ["BILL"], "NAME")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="plural clinical abbreviations in mixed-case text are unknown capitalized words, so "
-    "NAMEs: 'Serial ABGs and EKGs ordered, CXRs reviewed.' gives NAME 'ABGs', 'EKGs', 'CXRs'",
-)
 def test_plural_abbreviations_are_not_names(rec):
     assert values(rec, "Serial ABGs and EKGs ordered, CXRs reviewed.") == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="'walker' (the mobility aid) is a name in the lexicon and not a word (flags "
-    "FIRST|LAST|CITY, no WORD): 'Pt ambulated with walker in hallway.' gives NAME 'walker'",
-)
 def test_walker_is_not_a_name(rec):
     assert values(rec, "Pt ambulated with walker in hallway.") == []
     assert values(rec, "Ambulating with a walker, steady gait.") == []

@@ -39,12 +39,6 @@ def test_finds_cards_in_every_case_style(rec, note, cards, style):
     assert_finds(rec, restyle(note), [restyle(c) for c in cards], "ACCOUNT")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="IBANs are only recognized in capitals, so a lower-case note keeps an unlabelled one: "
-    "'transfer from gb82west12345698765432.' gives nothing (a labelled 'iban ...' is caught by "
-    "LabelledIdRecognizer)",
-)
 def test_lower_case_iban(rec):
     assert values(rec, "transfer from gb82west12345698765432.") == ["gb82west12345698765432"]
 

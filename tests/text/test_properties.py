@@ -190,3 +190,41 @@ def test_date_shift_keeps_the_interval_between_two_dates_of_a_patient(first, gap
     assert shifted_second - shifted_first == second - first
     offset = deid.date_shift_days(deid.Key(KEY), patient)
     assert shifted_first - first == dt.timedelta(days=offset)
+
+
+# -- odd characters change nothing but offsets -------------------------------------------------
+_FULL_WIDTH_DIGITS = str.maketrans("0123456789", "０１２３４５６７８９")
+_ZW = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+
+
+@SETTINGS
+@given(clinical_notes(), st.sampled_from(["nbsp", "full-width", "cr", "nul"]))
+def test_one_for_one_substitutions_give_the_same_findings(note, kind):
+    """Characters that normalize one-for-one (NBSP for a space, full-width digits, CR for LF, NUL
+    for a space) give exactly the same findings, at the same offsets."""
+    odd = {
+        "nbsp": lambda t: t.replace(" ", "\u00a0"),
+        "full-width": lambda t: t.translate(_FULL_WIDTH_DIGITS),
+        "cr": lambda t: t.replace("\n", "\r"),
+        "nul": lambda t: t.replace(" ", "\x00"),
+    }[kind](note)
+    assert len(odd) == len(note)
+    assert _scrubber.detect(odd) == _scrubber.detect(note)
+
+
+@SETTINGS
+@given(clinical_notes(), st.data())
+def test_zero_width_characters_anywhere_give_the_same_findings(note, data):
+    """Zero-width characters inserted anywhere (inside names, numbers, dates) are invisible to
+    detection: the same values and types are found, and the offsets point into the text with
+    the zero-width characters."""
+    positions = data.draw(st.lists(st.integers(0, len(note)), max_size=30))
+    chars = data.draw(st.lists(st.sampled_from(_ZW), min_size=len(positions), max_size=len(positions)))
+    odd = note
+    for pos, ch in sorted(zip(positions, chars), reverse=True):
+        odd = odd[:pos] + ch + odd[pos:]
+    plain = [(note[f.start : f.end], f.entity_type) for f in _scrubber.detect(note)]
+    found = _scrubber.detect(odd)
+    _check_findings_shape(odd, found)
+    strip = str.maketrans("", "", _ZW)
+    assert [(odd[f.start : f.end].translate(strip), f.entity_type) for f in found] == plain

@@ -15,7 +15,7 @@ import deid
 from deid.text import Finding, Scrubber, ScrubResult, detect, scrub_text
 from deid.transform import Key, date_shift_days
 
-from .conftest import KEY, NEGATIVE_NOTES, OTHER_KEY
+from .conftest import KEY, NEGATIVE_NOTES, OTHER_KEY, run_doctests
 
 NOTE = (
     "Pt John Kowalski seen 7/22/2019 by Dr. Omobuwa. Daughter Margie called from 617-555-0142. "
@@ -334,14 +334,16 @@ def test_key_from_the_environment(monkeypatch):
     assert from_env.text == Scrubber(key=KEY).scrub(NOTE, patient_id="p1").text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the no-key UserWarning is attributed to deid/text/_scrubber.py (stacklevel=3 counts "
-    "from Scrubber._transformer), not to the caller's line, so a user's warning filter by "
-    "module cannot target it",
-)
 def test_no_key_warning_points_at_the_caller(monkeypatch):
     _clear_key_env(monkeypatch)
     with pytest.warns(UserWarning) as record:
         Scrubber().scrub(NOTE)
     assert record[0].filename == __file__
+
+
+@pytest.mark.parametrize(
+    "module", ["deid.text", "deid.text._scrubber", "deid.text._finding", "deid.text.recognizers"]
+)
+def test_docstring_examples(module):
+    result = run_doctests(module)
+    assert result.attempted > 0 and result.failed == 0

@@ -79,9 +79,8 @@ def test_chunks_cover_the_text_with_overlap(small_chunks):
         assert a + len(ca) - b == OVERLAP  # each chunk starts OVERLAP characters before the last one ended
 
 
-def test_chunks_prefer_line_breaks():
-    r = SpacyNerRecognizer.__new__(SpacyNerRecognizer)
-    r.max_chunk, r.overlap = 100, 10
+def test_chunks_prefer_line_breaks(model):
+    r = SpacyNerRecognizer(model, max_chunk=100, overlap=10)
     text = ("x" * 79 + "\n") * 5
     cuts = [off + len(c) for off, c in r.chunks(text)][:-1]
     assert all(text[c] == "\n" for c in cuts)
@@ -143,7 +142,6 @@ def test_presidio_compatibility(rec):
     check_presidio_compat(rec, text, [("Robert Johnson", "NAME"), ("Cambridge", "LOCATION")])
 
 
-@pytest.mark.xfail(strict=True, reason="spacy_ner.py has no docstring example (every other recognizer has one)")
 def test_docstring_examples():
     result = run_doctests("deid.text.recognizers.spacy_ner")
     assert result.attempted > 0 and result.failed == 0

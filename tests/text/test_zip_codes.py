@@ -59,25 +59,12 @@ def test_nothing_in_clinical_text_without_phi(rec, note):
     assert values(rec, note) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="any city-lexicon word before a 3-5 digit number makes it a ZIP, and 'given' and 'lot' "
-    "are place names: 'Given 5000 units heparin SQ.', 'Pt given 500 mg tylenol.', 'Flu vaccine "
-    "given, Lot 12345.' each give a ZIP",
-)
 def test_doses_and_lot_numbers_after_words_that_are_places(rec):
     assert values(rec, "Given 5000 units heparin SQ.") == []
     assert values(rec, "Pt given 500 mg tylenol.") == []
     assert values(rec, "Flu vaccine given, Lot 12345.") == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the module comment says other countries' codes are found after a label ('880', "
-    "'53-320', '7412 SL', '394 13'), but none is: the label search ends at a fixed 12 characters "
-    "after the label word and is anchored there, so 'Postal code: 7412 SL' and 'Postal code 880' "
-    "give nothing ('53-320' also has too few leading digits for the pattern)",
-)
 def test_other_countries_postal_codes_after_a_label(rec):
     assert values(rec, "Postal code: 7412 SL (Netherlands).") == ["7412 SL"]
     assert values(rec, "Postal code 880, Iceland.") == ["880"]

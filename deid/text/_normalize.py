@@ -11,6 +11,7 @@ original text.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 _TABLE: dict[int, str] = {0: " "}
 for _c in list(range(1, 9)) + [11, 12] + list(range(14, 32)) + [127]:
@@ -32,6 +33,8 @@ _TABLE[0x2044] = "/"  # fraction slash
 _TABLE[0xFF0F] = "/"
 
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e]+")
+# a letter followed by combining marks (decomposed text, as pasted from macOS: "Nu\u0303n\u0303ez")
+_COMBINING = re.compile("[^\u0300-\u036f][\u0300-\u036f]+")
 
 
 def normalize(text: str) -> tuple[str, list[int] | None]:
@@ -39,15 +42,29 @@ def normalize(text: str) -> tuple[str, list[int] | None]:
     else ``index_map[i]`` is the original offset of normalized character ``i`` (with one
     extra entry for the end of the text)."""
     norm = text.translate(_TABLE)
-    if _ZERO_WIDTH.search(norm) is None:
+    zero = _ZERO_WIDTH.search(norm) is not None
+    combining = _COMBINING.search(norm) is not None
+    if not zero and not combining:
         return norm, None
+    # Remove zero-width characters and compose letters with their combining marks ("n" +
+    # U+0303 -> "ñ"), keeping for each output character the offset of its first source one.
     index_map: list[int] = []
     pieces: list[str] = []
     pos = 0
-    for m in _ZERO_WIDTH.finditer(norm):
+    pattern = _ZERO_WIDTH if not combining else re.compile(_ZERO_WIDTH.pattern + "|" + _COMBINING.pattern)
+    for m in pattern.finditer(norm):
         s, e = m.span()
         pieces.append(norm[pos:s])
         index_map.extend(range(pos, s))
+        chunk = m.group()
+        if chunk[0] not in "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e":
+            composed = unicodedata.normalize("NFC", chunk)
+            pieces.append(composed)
+            # each composed character maps to the start of its source cluster
+            if len(composed) == 1:
+                index_map.append(s)
+            else:
+                index_map.extend(range(s, s + len(composed)))
         pos = e
     pieces.append(norm[pos:])
     index_map.extend(range(pos, len(norm)))
@@ -59,4 +76,5 @@ def to_original(start: int, end: int, index_map: list[int] | None) -> tuple[int,
     """Map a normalized span back to the original text."""
     if index_map is None:
         return start, end
-    return index_map[start], index_map[end - 1] + 1 if end > start else index_map[start]
+    # the end is where the next normalized character starts (a composed letter spans its marks)
+    return index_map[start], index_map[end] if end > start else index_map[start]

@@ -105,7 +105,7 @@ class Scrubber:
                             "pseudonyms and date shifts use a random key for this run and will differ "
                             "in the next one",
                             UserWarning,
-                            stacklevel=3,
+                            stacklevel=_caller_stacklevel(),
                         )
                     self._transformer_obj = t
         return self._transformer_obj
@@ -188,6 +188,18 @@ class Scrubber:
         self._transformer()  # resolve the key once, here, for every worker
         for batch in ordered_map(self, "_scrub_batch", batched(pairs, batch_size), n_process):
             yield from batch
+
+
+def _caller_stacklevel() -> int:
+    """The stack level of the first frame outside deid, so a warning points at the user's line."""
+    import sys
+
+    frame = sys._getframe(1)
+    level = 1
+    while frame is not None and frame.f_globals.get("__name__", "").startswith("deid."):
+        frame = frame.f_back
+        level += 1
+    return level
 
 
 def _check_parallel(n_process, batch_size):

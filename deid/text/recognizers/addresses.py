@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import re
 
-from deid.text._lexicons import CLINICAL, COMMON, STOP, STREET, STREET_SUFFIX, load_lexicons
+from deid.text._lexicons import CLINICAL, COMMON, DICT, DRUG, STOP, STREET, STREET_SUFFIX, load_lexicons
 from deid.text._view import INITIAL, STYLE_MIXED, TextView
 from deid.text.recognizers._base import DeidRecognizer, Span
 
 # Street types certain enough to make "<number> <word> <type>" an address in any case.
 _STRONG_TYPES = frozenset(
     """street st str avenue ave av road rd boulevard blvd drive dr lane ln court ct terrace ter
-    parkway pkwy highway hwy circle cir place pl square sq turnpike tpke expressway expy
+    parkway pkwy highway hwy circle cir place pl square turnpike tpke expressway expy
     freeway fwy crescent cres alley aly plaza plz trail trl way wy strasse straße gatan gata
     gade vej vägen katu utca ulica rue calle avenida avda viale piazza laan straat weg
     dreef""".split()
@@ -30,7 +30,7 @@ _CONNECTORS = frozenset("de la del des du di da do dos das van von der den le le
 _HOUSE = re.compile(r"(?<![\w./:-])\d{1,6}(?:-?[A-Za-z](?![\w']))?(?:-\d{1,4})?(?=[ \t]+[^\W\d_])")
 _AFTER_STREET = re.compile(
     r"(?:\.?(?:[ \t]+(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)\b\.?)?)"
-    r"(?:,?[ \t]*(?:apt|apartment|suite|ste|unit|#|fl|floor|bldg|building|no)\.?[ \t]*#?[ \t]*[A-Za-z0-9-]{1,6}\b)?",
+    r"(?:,?[ \t]*(?:apt|apartment|suite|ste|unit|#|fl|floor|bldg|building|no)\b\.?[ \t]*#?[ \t]*[A-Za-z0-9-]{1,6}\b)?",
     re.IGNORECASE,
 )
 _NAME_THEN_NUMBER = re.compile(
@@ -58,7 +58,7 @@ _CITY_AFTER = re.compile(r",[ \t]*(?P<city>[^\W\d_][\w'.-]*(?:[ \t]+[^\W\d_][\w'
 # "26 rue des Lieutenants", "ul. Chrzanowska 61", "Rua Mina 50", "Via dei Fiorentini 12".
 _TYPE_FIRST = re.compile(
     r"(?<![\w.])(?:\d{1,6}[ \t]+)?(?:(?i:rue|ul\.|ulica|calle|rua|avenida|avda\.?|av\.|plaza|piazza|strada|corso|largo"
-    r"|travessa|estrada|cesta|ulitsa|boulevard|bd\.|chemin|impasse|allée|quai)|Via|Viale)[ \t]+"
+    r"|travessa|estrada|cesta|ulitsa|boulevard|bd\.|chemin|impasse|allée|quai|avenue)|Via|Viale)[ \t]+"
     r"[^\W\d_][\w'\u2019.-]*(?:[ \t]+[^\W\d_][\w'\u2019.-]*){0,4}?(?:[ \t]+\d{1,5}[A-Za-z]?\b\.?|(?=[ \t]*(?:,|\n|$)))",
     re.MULTILINE,
 )
@@ -143,6 +143,11 @@ class AddressRecognizer(DeidRecognizer):
                     break  # "2 L via NC": a unit, not a street word
                 if words >= 1 and self._street_type(t.lower, f, mixed, capitalized):
                     end = t.end
+                    # "Maple Brook Ct": a second street type right after the first ends the street
+                    if k + 1 < len(toks) and text[t.end : toks[k + 1].start] == " ":
+                        nxt = toks[k + 1]
+                        if nxt.lower in _STRONG_TYPES:
+                            end = nxt.end
                     break
                 if (f & STOP and t.lower not in _CONNECTORS) or (f & CLINICAL and not (mixed and capitalized)):
                     break
@@ -169,7 +174,7 @@ class AddressRecognizer(DeidRecognizer):
                         ok = True
                     elif f & STREET and not f & (COMMON | CLINICAL | STOP) and w[:1].isupper():
                         ok = True
-                    elif len(wl) > 5 and self._compound.search(wl) and not f & (COMMON | CLINICAL):
+                    elif len(wl) > 5 and self._compound.search(wl) and not f & (COMMON | CLINICAL | DRUG | DICT):
                         ok = True
                 if not ok:
                     continue
@@ -205,6 +210,8 @@ class AddressRecognizer(DeidRecognizer):
             first = words[0]
             if bad or not (first[:1].isupper() or view.line_style_at(m.start()) != STYLE_MIXED):
                 continue
+            if all(w.isupper() and len(w) <= 4 for w in words):
+                continue  # "PR 160 QRS 90": measurements, not a street
             e = m.end("b")
             tail = _AFTER_STREET.match(text, e)
             if tail:

@@ -26,6 +26,9 @@ _AGE = re.compile(
 )
 
 
+_TEMPERATURE_BEFORE = re.compile(r"(?:t|temp|tmax|tm|t\s?max|febrile\s+to|fever\s+(?:of|to))[\s:=]*\Z", re.IGNORECASE)
+
+
 class AgeRecognizer(DeidRecognizer):
     """Find ages over 89 (AGE).
 
@@ -39,7 +42,10 @@ class AgeRecognizer(DeidRecognizer):
 
     def find(self, view: TextView) -> list[Span]:
         out: list[Span] = []
-        for m in _AGE.finditer(view.text):
+        text = view.text
+        for m in _AGE.finditer(text):
             g = m.lastgroup or 0
+            if g == "n5" and _TEMPERATURE_BEFORE.search(text, max(0, m.start() - 12), m.start()):
+                continue  # "Tmax 101 F": a temperature in Fahrenheit
             out.append((m.start(g), m.end(g), "AGE", 0.85))
         return out

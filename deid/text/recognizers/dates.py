@@ -74,7 +74,7 @@ _TEXTUAL = re.compile(
     # July 11th, Jul. 11, 2019, JULY 11 2019, Jul-22-2019
     rf"{_MONTH}\.?[ \t\-]{{0,2}}{_DAY}{_ORD}?\b(?:,?[ \t\-]{{0,2}}{_YEAR}\b)?"
     # 11 July 2019, 3rd of May, 22-Jul-2019, 22JUL2019
-    rf"|{_DAY}{_ORD}?(?:[ \t]+of[ \t]+|[ \t\-]{{0,2}}){_MONTH}\b\.?(?:,?[ \t\-]{{0,2}}{_YEAR}\b)?"
+    rf"|{_DAY}{_ORD}?(?:[ \t]+of[ \t]+|[ \t\-]{{0,2}}){_MONTH}\b(?:(?<=jan|feb|mar|apr|jun|jul|aug|sep|oct|nov|dec)\.|(?<=sept)\.)?(?:,?[ \t\-]{{0,2}}{_YEAR}\b)?"
     rf"|{_DAY}{_MONTH}{_YEAR}\b"
     # May 2019, May of 2019, Dec '92
     rf"|{_MONTH}\.?,?[ \t]+(?:of[ \t]+)?(?:{_YEAR4}|['\u2019]\d\d)\b"

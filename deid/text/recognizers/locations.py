@@ -72,6 +72,11 @@ _STRONG_PLACE_CONTEXT = re.compile(
     r"|coming\s+to|came\s+from|go(?:ing)?\s+to|went\s+to|transferred\s+(?:to|from)|year\s+in|at|in|from|to|near)[ \t]+\Z",
     re.IGNORECASE,
 )
+_RESIDENCE_CONTEXT = re.compile(
+    r"(?:lives|living|resides|residing|born|raised|grew\s+up|moved\s+(?:here\s+)?(?:to|from)|originally|hometown|home)"
+    r"[ \t]+(?:in|from|to)?[ \t]*\Z",
+    re.IGNORECASE,
+)
 _STATE_AFTER = re.compile(
     r",?[ \t]+(?:A[KLRZ]|C[AOT]|D[CE]|FL|GA|HI|I[ADLN]|K[SY]|LA|M[ADEINOST]|N[CDEHJMVY]|O[HKR]|PA|RI|S[CD]|T[NX]|UT|V[AT]|W[AIVY]"
     r"|Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware|Florida|Georgia|Hawaii|Idaho"
@@ -127,6 +132,7 @@ class LocationRecognizer(DeidRecognizer):
             if m is None:
                 continue
             words = m.group("name").split()
+            generic_kind = k.group().lower() in ("home", "house", "lodge", "village", "residence", "gardens", "towers")
             # keep the trailing run of proper words: "transferred from St Elsewhere Hospital"
             start_word = len(words)
             for idx in range(len(words) - 1, -1, -1):
@@ -136,14 +142,21 @@ class LocationRecognizer(DeidRecognizer):
                 style_mixed = view.line_style_at(m.start()) == STYLE_MIXED
                 if wl in ("of", "the", "and", "&") and idx > 0:
                     continue
+                if w.endswith(".") and wl not in ("st", "mt", "ft") and len(wl) > 1:
+                    break  # a sentence end: "the ED. Brief Hospital Course"
+                if idx > 0 and words[idx - 1].lower().rstrip(".") in ("st", "saint", "mt", "mount"):
+                    start_word = idx  # "ST. ELSEWHERE": a saint's name, whatever the word
+                    continue
                 if style_mixed:
                     if not w[:1].isupper() or (f & STOP and wl not in ("st", "mount")):
                         break
                 else:
                     if f & (STOP | CLINICAL) and wl not in ("st", "saint", "mount", "mt"):
                         break
-                    if f & (COMMON | DICT) and not (f & (FIRST | LAST) and not f & DICT):
+                    if f & COMMON and not f & (CITY | FIRST | LAST):
                         break
+                    if generic_kind and f & (COMMON | DICT):
+                        break  # "WENT HOME": a bare "home" needs a proper name before it
                 start_word = idx
             kept = words[start_word:]
             while kept and kept[0].lower() in ("of", "the", "and", "&"):
@@ -248,6 +261,8 @@ class LocationRecognizer(DeidRecognizer):
                         score = 0.7 if context else 0.5
                     elif context and not f & (COMMON | CLINICAL | STOP):
                         score = 0.65
+                    elif not f & (VERY_COMMON | CLINICAL | STOP) and _RESIDENCE_CONTEXT.search(text, max(0, t.start - 30), t.start):
+                        score = 0.6  # "LIVES IN WORCESTER": a word-like city after a residence phrase
                 if score:
                     add(t.start, t.end, score)
             i += 1

@@ -14,10 +14,10 @@ from deid.text._view import TextView
 from deid.text.recognizers._base import DeidRecognizer, Span
 
 _DIGITS = re.compile(r"(?<![\w.,$\-/])\d(?:-?\d){6,}(?![\w]|[.,]\d|-\d)")
-_CODE = re.compile(r"(?<![\w.\-/])(?=(?:[A-Z]*\d){5})(?=[0-9]*[A-Z])[A-Z0-9]{8,}(?![\w-])")
+_CODE = re.compile(r"(?<![\w.\-/])(?=(?:[A-Za-z]*\d){5})(?=[0-9]*[A-Za-z])[A-Za-z0-9]{8,}(?![\w-])")
 # a shift written as two 24-hour times: "0700-1900", "2300-0700"
 _TIME_RANGE = re.compile(r"(?:[01]\d|2[0-3])[0-5]\d-(?:[01]\d|2[0-3])[0-5]\d")
-_UNIT_AFTER = re.compile(r"\s*(?:mg|mcg|g|kg|ml|cc|units?|u|iu|meq|mmol|cells|copies|/(?:ul|mm3|ml)|k\b|%)", re.IGNORECASE)
+_UNIT_AFTER = re.compile(r"\s*(?:(?:mg|mcg|g|kg|ml|cc|units?|u|iu|meq|mmol|cells|copies|k)\b|/(?:ul|mm3|ml)|%)", re.IGNORECASE)
 
 
 class LongNumberRecognizer(DeidRecognizer):

@@ -109,6 +109,12 @@ _PERSON_PHRASES = frozenset(
      ("talked", "with"), ("discussed", "with"), ("met", "with"), ("visited", "by"), ("accompanied", "by"),
      ("brought", "by"), ("relieved", "by"), ("care", "of")}
 )
+# Words after a relation that are verbs, not names: "son will visit", "wife may call".
+_AUXILIARIES = frozenset(
+    """will may can might must shall would could should did does do has had is was are were
+    says said called calls visited visits came went wants hopes""".split()
+)
+_PLURAL_ACRONYM = re.compile(r"[A-Z]{2,}s\Z")  # "ABGs", "CXRs"
 _IS_AGE = re.compile(r" (?:is|was) an? \d{1,3}[ -]?(?:y|yo|yr|year)")
 # Initials that sign a note: "--CL/RB", "-- DS", "/dm", "Transcribed: ja", "LS/TT" at a line end.
 _SIGNATURE_INITIALS = re.compile(
@@ -278,7 +284,8 @@ class NameRecognizer(DeidRecognizer):
                     s = 0.9
                 elif is_name and not f & CLINICAL and (
                     (mixed and shape == TITLE)
-                    or (not f & VERY_COMMON and (not mixed or capitalized))
+                    or (not mixed and lw not in _AUXILIARIES)  # "SON BILL", not "son will"
+                    or (not f & VERY_COMMON and capitalized)
                     or not f & WORD  # "partner una": a lower-case name that is no English word
                 ):
                     s = 0.75
@@ -316,6 +323,7 @@ class NameRecognizer(DeidRecognizer):
                 and len(lw) >= 3
                 and not f & _NOT_PROPER
                 and not (f & (FIRST | LAST) and f & WORD)
+                and not _PLURAL_ACRONYM.match(t.text)
             ):
                 s = 0.5
             # 5c. a sentence-initial unknown capitalized word followed by a verb of people
@@ -329,6 +337,7 @@ class NameRecognizer(DeidRecognizer):
                 and i + 1 < n
                 and toks[i + 1].lower in _AFTER_NAME
                 and text[t.end : toks[i + 1].start] == " "
+                and not _PLURAL_ACRONYM.match(t.text)
             ):
                 s = 0.55
             # 5d. "venlachois is a 56 yo man": a word no list knows, before "is a <age>"

@@ -14,7 +14,7 @@ from deid.text.recognizers._base import DeidRecognizer, Span
 _CARD = re.compile(
     r"(?<![\w.\-])(?:\d{4}(?P<sep>[ \-]?)\d{4}(?P=sep)\d{4}(?P=sep)\d{1,7}|\d{4}[ \-]?\d{6}[ \-]?\d{5})(?![\w]|[.\-]\d)"
 )
-_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,3})?\b")
+_IBAN = re.compile(r"\b[A-Za-z]{2}\d{2}(?:[ ]?[A-Za-z0-9]{4}){2,7}(?:[ ]?[A-Za-z0-9]{1,3})?\b")
 
 
 def luhn_ok(digits: str) -> bool:
@@ -30,7 +30,7 @@ def luhn_ok(digits: str) -> bool:
 
 
 def _iban_ok(value: str) -> bool:
-    v = value.replace(" ", "")
+    v = value.replace(" ", "").upper()
     v = v[4:] + v[:4]
     num = "".join(str(int(c, 36)) for c in v)
     return int(num) % 97 == 1

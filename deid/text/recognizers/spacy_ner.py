@@ -21,6 +21,11 @@ class SpacyNerRecognizer(DeidRecognizer):
 
     ``model`` is an installed spaCy package name or a loaded ``spacy.Language``; loading a
     name that is not installed raises ``OSError``.
+
+    >>> from deid.text._view import TextView
+    >>> rec = SpacyNerRecognizer()  # doctest: +SKIP
+    >>> [e for _, _, e, _ in rec.find(TextView("Maria Gonzalez flew to Lisbon."))]  # doctest: +SKIP
+    ['NAME']
     """
 
     ENTITIES = ("NAME", "LOCATION")

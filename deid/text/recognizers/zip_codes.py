@@ -22,7 +22,11 @@ _STATE_BEFORE = re.compile(
 )
 _LABEL_BEFORE = re.compile(r"\b(?:zip|zipcode|zip\s+code|postal\s+code|postcode|post\s+code)(?:\s+is)?[\s.:#-]*\Z", re.IGNORECASE)
 # After a label, postal codes of other countries too: "880", "53-320", "7412 SL", "394 13".
-_LABELLED_CODE = re.compile(r"\d{3,5}(?:[- ]\d{2,4})?(?:[ ]?[A-Z]{2}\b)?|[A-Z]\d[A-Z][ ]?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]?[ ]?\d[A-Z]{2}")
+_LABEL = re.compile(r"\b(?:zip|zipcode|zip\s+code|postal\s+code|postcode|post\s+code)(?:\s+is)?[ \t.:#-]*", re.IGNORECASE)
+_LABELLED_CODE = re.compile(
+    r"\d{2,5}(?:[- ]\d{2,4})?(?:[ ]?[A-Z]{2}\b)?(?![\w-])|[A-Z]\d[A-Z][ ]?\d[A-Z]\d\b|[A-Z]{1,2}\d[A-Z\d]?[ ]?\d[A-Z]{2}\b"
+)
+_DOSE_AFTER = re.compile(r"\s*(?:mg|mcg|g|ml|cc|units?|u|iu|meq|mmol|tabs?|%)\b", re.IGNORECASE)
 # A postal code right after a place word at the end of an address: "Estonia 62488", "Aalborg 9100".
 _AFTER_WORD = re.compile(r"(?<![\w-])([^\W\d_][\w'.-]*)[ \t,]{1,3}(\d{3,5}(?:-\d{3,4})?)(?![\w]|[.,]\d|-\d)")
 # "..., Springfield 01105" / a line that is only the ZIP after an address line
@@ -43,20 +47,21 @@ class ZipRecognizer(DeidRecognizer):
     def find(self, view: TextView) -> list[Span]:
         text = view.text
         out: list[Span] = []
-        lowered = text.lower()
-        for m in re.finditer(r"zip|postal|postcode|post code", lowered):
-            lab = _LABEL_BEFORE.search(text, max(0, m.start() - 1), min(len(text), m.end() + 12))
-            if lab is None:
-                continue
+        for lab in _LABEL.finditer(text):
             code = _LABELLED_CODE.match(text, lab.end())
             if code is not None:
                 out.append((code.start(), code.end(), "ZIP", 0.85))
-        from deid.text._lexicons import CITY, COUNTRY, STATE, load_lexicons
+        from deid.text._lexicons import CITY, CLINICAL, COMMON, COUNTRY, DICT, DRUG, STATE, STOP, load_lexicons
 
         lex = load_lexicons().tokens
         for m in _AFTER_WORD.finditer(text):
             word = m.group(1).lower().rstrip(".")
-            if lex.get(word, 0) & (COUNTRY | STATE | CITY) and not (lex.get(word, 0) & STATE and len(m.group(2)) != 5):
+            f = lex.get(word, 0)
+            if f & (DICT | COMMON | CLINICAL | DRUG | STOP) and not f & (COUNTRY | STATE):
+                continue  # "given 500", "Lot 12345", "Insulin 10": words and drugs, not places
+            if _DOSE_AFTER.match(text, m.end(2)):
+                continue
+            if f & (COUNTRY | STATE | CITY) and not (f & STATE and len(m.group(2)) != 5):
                 out.append((m.start(2), m.end(2), "ZIP", 0.6))
         for m in _ZIP.finditer(text):
             s = m.start()

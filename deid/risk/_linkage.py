@@ -36,13 +36,17 @@ import pandas as pd
 
 from deid.risk._encode import encode_column
 from deid.risk._kernels import group_codes
+from deid.risk._linkage_encode import translate_column
 from deid.risk._linkage_kernels import (
     add_constant,
     add_counts,
+    build_bitmap,
     build_table,
     code_counts,
     count_ids,
+    filter_by_bitmap,
     first_rows,
+    partitioned_match_counts,
     fold_keys,
     probe_table,
 )
@@ -60,6 +64,10 @@ from deid.risk._linkage_values import (
 )
 
 _MAX_RADIX = 1 << 62
+# below this many rows on the smaller side one hash table stays in cache: no partitioning
+_PARTITION_MIN_ROWS = 1 << 15
+# from this many rows on the larger side (4x the smaller) a Bloom filter pass pays
+_FILTER_MIN_ROWS = 1 << 18
 _NO_ROWS = np.empty(0, dtype=np.int64)
 # bins of the match-count summary: 0, 1, 2-4, 5-9, 10-99, 100+
 DEFAULT_MATCH_BINS = (0, 1, 2, 5, 10, 100)
@@ -370,6 +378,15 @@ def _assign_levels(level_ids: list[np.ndarray], n_values: int, column: str) -> t
 def _prepare_column(name: str, released: pd.Series, auxiliary: pd.Series, spec) -> _LinkColumn:
     hierarchy = resolve_hierarchy(spec, name) if spec is not None else None
     rel_enc, rel_present, rel_values, rel_missing = _encode_distinct(released)
+    if hierarchy is None:  # exact matching: try the semi-join route (no factorization of the big side)
+        rel_kind = value_kind(rel_values)
+        canon, targets = canonical_values(rel_values, rel_kind, rel_kind)
+        translated = translate_column(auxiliary, targets, rel_kind)
+        if translated is not None:
+            level_of = np.zeros(max(len(targets), 1), dtype=np.int64)
+            return _finish_column(name, rel_enc, rel_present, rel_missing, canon, len(targets), level_of,
+                                  translated.codes, translated.missing_code, translated.mapping()[None, :],
+                                  translated.n_missing)
     aux_enc, aux_present, aux_values, aux_missing = _encode_distinct(auxiliary)
     aux_card = int(aux_enc.cardinality)
 
@@ -431,16 +448,19 @@ def _prepare_column(name: str, released: pd.Series, auxiliary: pd.Series, spec) 
         for level, ids in enumerate(level_ids):
             aux_maps[level, aux_present] = ids
 
+    n_aux_missing = int(np.count_nonzero(aux_enc.codes == aux_missing)) if aux_missing >= 0 else 0
+    return _finish_column(name, rel_enc, rel_present, rel_missing, canon, len(targets), level_of, aux_enc.codes,
+                          aux_missing, aux_maps, n_aux_missing)
+
+
+def _finish_column(name, rel_enc, rel_present, rel_missing, canon, n_targets, level_of, aux_codes, aux_missing,
+                   aux_maps, n_aux_missing) -> _LinkColumn:
     rel_map = np.full(int(rel_enc.cardinality), -1, dtype=np.int64)
     rel_map[rel_present] = canon
     if level_of.shape[0] == 0:  # every released value missing: no level to look up
         level_of = np.zeros(1, dtype=np.int64)
-    n_rel_missing = n_aux_missing = 0
-    if rel_missing >= 0:
-        n_rel_missing = int(np.count_nonzero(rel_enc.codes == rel_missing))
-    if aux_missing >= 0:
-        n_aux_missing = int(np.count_nonzero(aux_enc.codes == aux_missing))
-    return _LinkColumn(name, rel_enc.codes, rel_map, max(len(targets), 1), level_of, aux_enc.codes, aux_missing,
+    n_rel_missing = int(np.count_nonzero(rel_enc.codes == rel_missing)) if rel_missing >= 0 else 0
+    return _LinkColumn(name, rel_enc.codes, rel_map, max(n_targets, 1), level_of, aux_codes, aux_missing,
                        aux_maps, n_rel_missing, n_aux_missing)
 
 
@@ -538,11 +558,29 @@ def _count_group(matches, columns, pattern, rel_rows, aux_mask, aux_rows, n_rel,
         fold_keys.for_rows(n_a)(aux_keys, column.aux_codes, aux_rows_arg, use_aux_rows,
                                      column.aux_maps[pattern[j]], np.int64(card), first)
         radix = card if first else radix * card
-    if radix > max(1 << 20, n_r + n_a):  # sparse key space: hash join, built on the smaller side
-        radix = _densify(rel_keys, aux_keys)
-    counts = count_ids(aux_keys, np.int64(radix))
+    if radix <= max(1 << 20, n_r + n_a):  # small key space: count by direct address
+        counts = count_ids(aux_keys, np.int64(radix))
+        del aux_keys
+        add_counts.for_rows(n_r)(matches, rel_rows_arg, use_rel_rows, rel_keys, counts)
+        return
+    # sparse key space: partitioned hash join, each partition built on its smaller side;
+    # partitions of about 4,096 build keys keep every table in cache
+    smaller = min(n_r, n_a)
+    part_bits = 0 if smaller < _PARTITION_MIN_ROWS else min(12, max(1, int(math.ceil(math.log2(smaller / 4096)))))
+    larger = max(n_r, n_a)
+    if larger >= _FILTER_MIN_ROWS and larger >= 4 * smaller:
+        # most keys of the much larger side have no partner: a Bloom filter of the smaller
+        # side's keys drops them before the join's scatter passes
+        log2_bits = min(27, max(16, int(math.ceil(math.log2(16 * smaller)))))
+        small_keys, large_keys = (rel_keys, aux_keys) if n_r <= n_a else (aux_keys, rel_keys)
+        filter_by_bitmap.for_rows(larger)(large_keys, build_bitmap(small_keys, log2_bits), log2_bits)
+    found = np.empty(n_r, dtype=np.int64)
+    partitioned_match_counts.for_rows(max(n_r, n_a))(rel_keys, aux_keys, part_bits, 16, found)
     del aux_keys
-    add_counts.for_rows(n_r)(matches, rel_rows_arg, use_rel_rows, rel_keys, counts)
+    if rel_rows is None:
+        matches += found
+    else:
+        matches[rel_rows] += found
 
 
 def _match_counts(columns: list[_LinkColumn], n_rel: int, n_aux: int) -> np.ndarray:

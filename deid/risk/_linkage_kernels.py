@@ -50,7 +50,7 @@ def fold_keys(keys, codes, rows, use_rows, mapping, radix, first):
     such released value, or missing); -1 is sticky. ``rows`` selects the rows of a group
     when ``use_rows``."""
     for j in nb.prange(keys.shape[0]):
-        i = rows[j] if use_rows else j
+        i = np.int64(rows[j]) if use_rows else np.int64(j)
         m = np.int64(mapping[codes[i]])
         if first:
             keys[j] = m
@@ -133,7 +133,7 @@ def add_counts(matches, rows, use_rows, ids, counts):
     for j in nb.prange(ids.shape[0]):
         d = ids[j]
         if d >= 0:
-            i = rows[j] if use_rows else j
+            i = np.int64(rows[j]) if use_rows else np.int64(j)
             matches[i] += counts[d]
 
 
@@ -141,5 +141,159 @@ def add_counts(matches, rows, use_rows, ids, counts):
 def add_constant(matches, rows, use_rows, n_rows, value):
     """matches[row j] += value for j < n_rows (every auxiliary record matches)."""
     for j in nb.prange(n_rows):
-        i = rows[j] if use_rows else j
+        i = np.int64(rows[j]) if use_rows else np.int64(j)
         matches[i] += value
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _part_of(key, part_bits):
+    if part_bits == 0:
+        return np.int64(0)
+    return np.int64(_mix64(key) >> np.uint64(64 - part_bits))
+
+
+@dual()
+def partitioned_match_counts(rel_keys, aux_keys, part_bits, n_chunks, out):
+    """out[j] = number of auxiliary keys equal to rel_keys[j] (0 for negative keys).
+
+    A radix-partitioned hash join: both sides are scattered into 2**part_bits partitions by
+    the high bits of their hash (streaming passes), then every partition is joined with its
+    own small table that stays in cache, partitions in parallel. Each partition builds on
+    its smaller side: the released keys (and counts the auxiliary keys that hit them) or
+    the auxiliary keys with their multiplicities (and looks the released keys up). No pair
+    is ever listed.
+    """
+    n_r = rel_keys.shape[0]
+    n_a = aux_keys.shape[0]
+    n_parts = 1 << part_bits
+    chunk_r = (n_r + n_chunks - 1) // n_chunks
+    chunk_a = (n_a + n_chunks - 1) // n_chunks
+    hist_r = np.zeros((n_chunks, n_parts), dtype=np.int64)
+    hist_a = np.zeros((n_chunks, n_parts), dtype=np.int64)
+    for t in nb.prange(n_chunks):
+        for i in range(t * chunk_r, min(n_r, (t + 1) * chunk_r)):
+            k = rel_keys[i]
+            if k >= 0:
+                hist_r[t, _part_of(k, part_bits)] += 1
+        for i in range(t * chunk_a, min(n_a, (t + 1) * chunk_a)):
+            k = aux_keys[i]
+            if k >= 0:
+                hist_a[t, _part_of(k, part_bits)] += 1
+    start_r = np.zeros(n_parts + 1, dtype=np.int64)
+    start_a = np.zeros(n_parts + 1, dtype=np.int64)
+    at_r = np.zeros((n_chunks, n_parts), dtype=np.int64)
+    at_a = np.zeros((n_chunks, n_parts), dtype=np.int64)
+    run_r = 0
+    run_a = 0
+    for b in range(n_parts):
+        start_r[b] = run_r
+        start_a[b] = run_a
+        for t in range(n_chunks):
+            at_r[t, b] = run_r
+            run_r += hist_r[t, b]
+            at_a[t, b] = run_a
+            run_a += hist_a[t, b]
+    start_r[n_parts] = run_r
+    start_a[n_parts] = run_a
+    part_rel_keys = np.empty(run_r, dtype=np.int64)
+    part_rel_rows = np.empty(run_r, dtype=np.int64)
+    part_aux_keys = np.empty(run_a, dtype=np.int64)
+    for t in nb.prange(n_chunks):
+        for i in range(t * chunk_r, min(n_r, (t + 1) * chunk_r)):
+            k = rel_keys[i]
+            if k >= 0:
+                b = _part_of(k, part_bits)
+                j = at_r[t, b]
+                part_rel_keys[j] = k
+                part_rel_rows[j] = i
+                at_r[t, b] = j + 1
+        for i in range(t * chunk_a, min(n_a, (t + 1) * chunk_a)):
+            k = aux_keys[i]
+            if k >= 0:
+                b = _part_of(k, part_bits)
+                j = at_a[t, b]
+                part_aux_keys[j] = k
+                at_a[t, b] = j + 1
+    for i in nb.prange(n_r):
+        out[i] = 0
+    for b in nb.prange(n_parts):
+        lo_r = start_r[b]
+        hi_r = start_r[b + 1]
+        lo_a = start_a[b]
+        hi_a = start_a[b + 1]
+        if hi_r == lo_r or hi_a == lo_a:
+            continue
+        build_released = hi_r - lo_r <= hi_a - lo_a
+        m = hi_r - lo_r if build_released else hi_a - lo_a
+        capacity = 16
+        while capacity < 2 * m:
+            capacity *= 2
+        mask = capacity - 1
+        slot_key = np.full(capacity, -1, dtype=np.int64)  # keys are non-negative
+        slot_count = np.zeros(capacity, dtype=np.int64)
+        if build_released:
+            for j in range(lo_r, hi_r):
+                k = part_rel_keys[j]
+                h = np.int64(_mix64(k) & np.uint64(mask))
+                while slot_key[h] != -1 and slot_key[h] != k:
+                    h = (h + 1) & mask
+                slot_key[h] = k
+            for j in range(lo_a, hi_a):
+                k = part_aux_keys[j]
+                h = np.int64(_mix64(k) & np.uint64(mask))
+                while True:
+                    s = slot_key[h]
+                    if s == k:
+                        slot_count[h] += 1
+                        break
+                    if s == -1:
+                        break
+                    h = (h + 1) & mask
+        else:
+            for j in range(lo_a, hi_a):
+                k = part_aux_keys[j]
+                h = np.int64(_mix64(k) & np.uint64(mask))
+                while slot_key[h] != -1 and slot_key[h] != k:
+                    h = (h + 1) & mask
+                slot_key[h] = k
+                slot_count[h] += 1
+        for j in range(lo_r, hi_r):
+            k = part_rel_keys[j]
+            h = np.int64(_mix64(k) & np.uint64(mask))
+            while True:
+                s = slot_key[h]
+                if s == k:
+                    out[part_rel_rows[j]] = slot_count[h]
+                    break
+                if s == -1:
+                    break
+                h = (h + 1) & mask
+
+
+@nb.njit(cache=True, nogil=True)
+def build_bitmap(keys, log2_bits):
+    """A one-hash Bloom filter of the non-negative keys (2**log2_bits bits)."""
+    words = np.zeros(1 << (log2_bits - 6), dtype=np.uint64)
+    shift = np.uint64(64 - log2_bits)
+    for i in range(keys.shape[0]):
+        k = keys[i]
+        if k >= 0:
+            h = _mix64(k) >> shift
+            words[np.int64(h >> np.uint64(6))] |= np.uint64(1) << (h & np.uint64(63))
+    return words
+
+
+@dual()
+def filter_by_bitmap(keys, words, log2_bits):
+    """Set to -1 every key the filter proves absent from the other side (in place, parallel).
+
+    With 16 bits per key of the other side about 6% of the absent keys pass; the rest never
+    reach the partitioning passes of the join.
+    """
+    shift = np.uint64(64 - log2_bits)
+    for i in nb.prange(keys.shape[0]):
+        k = keys[i]
+        if k >= 0:
+            h = _mix64(k) >> shift
+            if (words[np.int64(h >> np.uint64(6))] >> (h & np.uint64(63))) & np.uint64(1) == 0:
+                keys[i] = -1

@@ -435,3 +435,34 @@ def test_scrubber_key_must_match(encounters):
     out = scrub_frame(df, Policy({"note": "free_text", "mrn": "pseudonym"}, default="keep"),
                       scrubber=Scrubber(key=KEY), patient_column="patient_id")
     assert out["mrn"][0] == pseudonym(df["mrn"][0], Key(KEY))
+
+
+@SETTINGS
+@given(st.lists(st.tuples(st.sampled_from(["p1", "p2", "p3"]),
+                          st.datetimes(min_value=dt.datetime(1950, 1, 1), max_value=dt.datetime(2040, 1, 1))),
+                min_size=2, max_size=30))
+def test_date_shift_keeps_every_interval_of_a_patient(rows):
+    df = pd.DataFrame(rows, columns=["pid", "t"])
+    df["text"] = df["t"].dt.strftime("%Y-%m-%d %H:%M:%S")
+    out = run(df, {"t": "date_shift", "text": "date_shift"}, patient_column="pid")
+    for pid, group in df.groupby("pid"):
+        shifted = out.loc[group.index, "t"]
+        # every date of one patient moves by the same non-zero number of days
+        deltas = set((shifted - group["t"]).dt.days)
+        assert len(deltas) == 1 and 0 not in deltas
+        assert ((shifted - shifted.iloc[0]) == (group["t"] - group["t"].iloc[0])).all()
+        assert (out.loc[group.index, "text"] == shifted.dt.strftime("%Y-%m-%d %H:%M:%S")).all()
+
+
+def test_empty_and_all_missing_frames():
+    policy = Policy.safe_harbor(dates="shift").with_columns(pid="mrn", dob="birth_date", zip="zip", age="age",
+                                                           name="name", note="text")
+    empty = pd.DataFrame({"pid": pd.Series([], dtype="str"), "dob": pd.Series([], dtype="datetime64[ns]"),
+                          "zip": pd.Series([], dtype="str"), "age": pd.Series([], dtype="int64"),
+                          "name": pd.Series([], dtype="str"), "note": pd.Series([], dtype="str")})
+    out = scrub_frame(empty, policy, key=KEY, patient_column="pid", today=TODAY)
+    assert len(out) == 0 and out["dob"].dtype == empty["dob"].dtype and out["age"].dtype == np.int64
+    missing = pd.DataFrame({"pid": ["a", "b"], "dob": pd.to_datetime([None, None]), "zip": [None, None],
+                            "age": [np.nan, np.nan], "name": [None, None], "note": [None, None]})
+    out = scrub_frame(missing, policy, key=KEY, patient_column="pid", today=TODAY)
+    assert out.drop(columns="pid").isna().all().all()

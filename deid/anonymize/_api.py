@@ -329,9 +329,9 @@ def _as_hierarchy(value, column: str) -> Hierarchy:
 
 
 def _build_problem(df, qis, sens, hierarchies, args, metric, monotonic, max_suppression) -> _Problem:
-    unknown = [name for name in hierarchies if name not in qis and name != sens]
+    unknown = [name for name in hierarchies if name not in df.columns]
     if unknown:
-        raise ValueError(f"hierarchies given for column(s) {unknown} that are neither quasi-identifiers nor sensitive")
+        raise ValueError(f"hierarchies given for unknown column(s) {unknown}: not in the DataFrame")
     n = len(df)
     columns = []
     for q in qis:

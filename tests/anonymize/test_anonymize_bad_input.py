@@ -1,0 +1,159 @@
+"""deid.anonymize: errors for bad input, the no-solution report, and the shape of the result."""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from deid.anonymize import AnonymizationResult, Hierarchy, anonymize
+
+
+@pytest.fixture
+def table():
+    rng = np.random.default_rng(3)
+    n = 120
+    return pd.DataFrame({
+        "age": rng.integers(18, 90, n),
+        "zip": rng.choice(["02139", "02138", "02141", "02142", "02143"], n),
+        "sex": rng.choice(["F", "M"], n),
+        "dx": rng.choice(["flu", "asthma", "gout", "copd"], n),
+    })
+
+
+@pytest.fixture
+def hierarchies(table):
+    return {"age": Hierarchy.intervals(table["age"], widths=(5, 10, 20, 40)),
+            "zip": Hierarchy.redaction(table["zip"])}
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"k": 121}, "larger than the table"),
+        ({"k": 0}, "positive integer"),
+        ({"k": 2.5}, "positive integer"),
+        ({}, "no privacy criterion"),
+        ({"k": 5, "max_risk": 0.5}, "contradict"),
+        ({"max_risk": 0.0}, r"\(0, 1\]"),
+        ({"l": 2}, "needs a sensitive column"),
+        ({"l": 2, "sensitive": "dx", "c": 2.0}, "only applies to recursive"),
+        ({"l": 2, "sensitive": "dx", "l_variant": "recursive"}, "needs c"),
+        ({"l": 2, "sensitive": "dx", "l_variant": "fancy"}, "l_variant"),
+        ({"l": 2.5, "sensitive": "dx"}, "whole number"),
+        ({"l": 0.5, "sensitive": "dx", "l_variant": "entropy"}, ">= 1"),
+        ({"t": 1.5, "sensitive": "dx"}, r"\[0, 1\]"),
+        ({"t": 0.2}, "needs a sensitive column"),
+        ({"k": 2, "sensitive": "dx"}, "only used by l-diversity"),
+        ({"k": 2, "t_distance": "equal"}, "give t too"),
+        ({"k": 2, "max_suppression": 1.5}, r"\[0, 1\]"),
+        ({"k": 2, "metric": "utility"}, "metric must be one of"),
+        ({"k": 2, "suppressed_records": "hide"}, "suppressed_records"),
+        ({"t": 0.2, "sensitive": "dx", "t_distance": "hierarchical"}, "needs a hierarchy"),
+        ({"t": 0.2, "sensitive": "dx", "t_distance": "ordered"}, "orderable"),
+    ],
+)
+def test_bad_criteria_raise_value_error(table, hierarchies, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        anonymize(table, ["age", "zip", "sex"], hierarchies, **kwargs)
+
+
+@pytest.mark.parametrize(
+    "qis, kwargs, message",
+    [
+        ([], {"k": 2}, "empty"),
+        (["age", "age"], {"k": 2}, "more than once"),
+        (["age", "height"], {"k": 2}, "unknown quasi-identifier"),
+        (["age"], {"l": 2, "sensitive": "age"}, "both quasi-identifier and sensitive"),
+        (["age"], {"l": 2, "sensitive": "weight"}, "unknown sensitive"),
+    ],
+)
+def test_bad_columns_raise_value_error(table, hierarchies, qis, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        anonymize(table, qis, hierarchies, **kwargs)
+
+
+def test_other_bad_input(table, hierarchies):
+    with pytest.raises(ValueError, match="empty"):
+        anonymize(table.iloc[:0], ["age"], hierarchies, k=1)
+    with pytest.raises(ValueError, match="DataFrame"):
+        anonymize(table.to_dict(), ["age"], hierarchies, k=1)
+    with pytest.raises(ValueError, match="unknown column"):
+        anonymize(table, ["age"], {"height": hierarchies["age"]}, k=1)
+    with pytest.raises(ValueError, match="must be a Hierarchy"):
+        anonymize(table, ["age"], {"age": 42}, k=1)
+
+
+def test_max_risk_is_k(table, hierarchies):
+    a = anonymize(table, ["age", "zip", "sex"], hierarchies, max_risk=0.2)
+    b = anonymize(table, ["age", "zip", "sex"], hierarchies, k=5)
+    assert a.levels == b.levels and a.information_loss == b.information_loss
+    assert a.risk.prosecutor.highest <= 0.2
+
+
+def test_no_solution_reports_the_closest_node(table, hierarchies):
+    with pytest.warns(UserWarning, match="no transformation meets the criteria"):
+        result = anonymize(table, ["age", "zip", "sex"], hierarchies, l=5, sensitive="dx", max_suppression=0.05)
+    assert not result.satisfied
+    assert "closest" in result.message
+    assert result.suppressed > result.suppression_limit
+    # the criteria hold on what is released: every class of the masked output is suppressed
+    assert (result.data[["age", "zip", "sex"]] == "*").all().all()
+
+
+def test_a_lattice_with_a_solution_only_at_the_top(table, hierarchies):
+    result = anonymize(table, ["age", "zip", "sex"], hierarchies, k=120)
+    assert result.satisfied
+    # every zip shares "021", so zip level 2 is as good as suppressing it
+    assert result.levels == {"age": 5, "zip": 2, "sex": 1}
+    assert result.suppressed == 0
+
+
+def test_result_shape_masking_and_removal(table, hierarchies):
+    masked = anonymize(table, ["age", "zip", "sex"], hierarchies, k=4, max_suppression=0.1)
+    removed = anonymize(table, ["age", "zip", "sex"], hierarchies, k=4, max_suppression=0.1,
+                        suppressed_records="remove")
+    assert isinstance(masked, AnonymizationResult)
+    assert masked.levels == removed.levels and masked.suppressed == removed.suppressed
+    assert len(masked.data) == len(table) and len(removed.data) == len(table) - removed.suppressed
+    assert masked.data.index.equals(table.index)
+    is_masked = (masked.data[["age", "zip", "sex"]] == "*").all(axis=1)
+    assert int(is_masked.sum()) >= masked.suppressed
+    assert (masked.data["dx"] == table["dx"]).all()  # other columns untouched
+    assert table["age"].dtype.kind == "i"  # the input is not modified
+    assert masked.risk.k >= 4 and masked.risk.n_records == len(table) - masked.suppressed
+    for q in ("age", "zip", "sex"):
+        assert pd.api.types.is_string_dtype(masked.data[q])
+
+
+def test_to_dict_holds_figures_only(table, hierarchies):
+    result = anonymize(table, ["age", "zip", "sex"], hierarchies, k=3, l=2, sensitive="dx", max_suppression=0.05)
+    text = json.dumps(result.to_dict())
+    for value in ("02139", "flu", "asthma"):
+        assert value not in text
+    assert result.to_dict()["transformation"] == list(result.transformation)
+
+
+def test_missing_hierarchy_means_suppress_or_keep(table, hierarchies):
+    result = anonymize(table, ["age", "sex"], {"age": hierarchies["age"]}, k=2)
+    assert result.levels["sex"] in (0, 1)
+    assert set(result.data["sex"]) <= {"F", "M", "*"}
+
+
+def test_missing_values_are_one_more_value():
+    df = pd.DataFrame({"a": ["x", None, "x", None, "y", "y"], "b": [1, 2, 1, 2, 1, 1]})
+    h = {"a": Hierarchy([["x", "*"], ["y", "*"], [None, "*"]])}
+    result = anonymize(df, ["a", "b"], h, k=2)
+    assert result.satisfied and result.suppressed == 0 and result.levels == {"a": 0, "b": 0}
+    assert result.data["a"].tolist() == ["x", "<NA>", "x", "<NA>", "y", "y"]
+
+
+def test_search_is_deterministic(table, hierarchies):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        runs = [anonymize(table, ["age", "zip", "sex"], hierarchies, k=3, l=2, l_variant="entropy", sensitive="dx",
+                          max_suppression=0.1, metric="loss") for _ in range(2)]
+    assert runs[0].levels == runs[1].levels and runs[0].nodes_checked == runs[1].nodes_checked

@@ -9,7 +9,7 @@ with ARX's information-loss metrics. The risk of the result is measured by ``dei
 >>> df = pd.DataFrame({"age": [34, 36, 35, 52, 57, 55], "sex": list("FFMMFM")})
 >>> result = anonymize(df, ["age", "sex"], {"age": Hierarchy.intervals(df["age"], widths=(5, 10, 20))}, k=3)
 >>> result.levels, result.suppressed
-({'age': 1, 'sex': 1}, 0)
+({'age': 2, 'sex': 1}, 0)
 
 Public names: :class:`Hierarchy`, :func:`anonymize`, :class:`AnonymizationResult`.
 """

@@ -16,7 +16,7 @@ from deid.tabular._policy import Policy
 
 def scrub_frame(df: pd.DataFrame, policy: Policy | Mapping[str, Any], *, key=None,
                 patient_column: str | None = None, n_process: int = 1, scrubber=None,
-                today: _dt.date | None = None) -> pd.DataFrame:
+                known_values: bool = True, today: _dt.date | None = None) -> pd.DataFrame:
     """De-identify a DataFrame column by column, as ``policy`` says.
 
     Parameters
@@ -40,6 +40,11 @@ def scrub_frame(df: pd.DataFrame, policy: Policy | Mapping[str, Any], *, key=Non
         The text scrubber for ``free_text`` columns (default: one built with ``key``, the
         policy's ``text_operators`` and ``date_shift_range``). Its key is used when ``key``
         is None.
+    known_values : bool
+        With a patient column (default True): the identifier values of a patient's rows
+        (names token by token, MRNs, phones, addresses, ZIP codes, ...) are searched for in
+        that patient's free text, and replaced like findings of their type where the text
+        engine found nothing.
     today : datetime.date, optional
         The reference date of age top-coding when an action gives none (default: today).
 
@@ -125,8 +130,10 @@ def scrub_frame(df: pd.DataFrame, policy: Policy | Mapping[str, Any], *, key=Non
             continue
         results[column] = _run(column, action, df[column], ctx)
     # the expensive text engine runs last, after every structured column has passed
+    known = _known_values(df, plan, policy, patient_ids) if free_text and known_values and \
+        patient_ids is not None else None
     for column in free_text:
-        results[column] = _run_text(column, df[column], ctx, scrubber, n_process)
+        results[column] = _run_text(column, df[column], ctx, scrubber, n_process, known)
 
     out = df.copy(deep=False)  # copy-on-write: kept columns share memory with df
     for column, series in results.items():
@@ -181,8 +188,21 @@ def _run(column: str, action: Action, series: pd.Series, ctx) -> pd.Series:
     raise AssertionError(f"no implementation for action {action.name}")  # pragma: no cover
 
 
-def _run_text(column: str, series: pd.Series, ctx, scrubber, n_process: int) -> pd.Series:
+def _known_values(df: pd.DataFrame, plan: dict, policy: Policy, patient_ids: pd.Series):
+    from deid.tabular._known import KnownValues, column_entity
+
+    known = KnownValues()
+    for column, action in plan.items():
+        entity = column_entity(column, action, policy.column_roles.get(column), _apply._KIND_ENTITY)
+        if entity is not None:
+            known.add_column(patient_ids, _apply._plain(df[column]), entity)
+    return known
+
+
+def _run_text(column: str, series: pd.Series, ctx, scrubber, n_process: int, known) -> pd.Series:
+    from deid.tabular._known import merge
     from deid.text import Scrubber
+    from deid.transform import Transformer
 
     series = _apply._plain(series)
     if not _apply._is_text(series):
@@ -191,6 +211,8 @@ def _run_text(column: str, series: pd.Series, ctx, scrubber, n_process: int) -> 
         policy = ctx.policy
         scrubber = Scrubber(key=ctx.key, operators=policy.text_operators or None,
                             date_shift_range=policy.date_shift_range)
+    # the scrubber's own operators, key and range: its findings are rendered as it would
+    transformer = Transformer(ctx.key, scrubber.operators, date_shift_range=tuple(scrubber.date_shift_range))
     text_codes, texts = pd.factorize(series, use_na_sentinel=True)
     valid = text_codes >= 0
     codes = np.full(len(series), -1, dtype=np.intp)
@@ -206,13 +228,22 @@ def _run_text(column: str, series: pd.Series, ctx, scrubber, n_process: int) -> 
         ids_in = np.asarray(patients, dtype=object)[pair_uniques % n_pat]
         codes[valid] = pair_codes
     else:
-        texts_in, ids_in = texts, None
+        texts_in, ids_in = texts, np.full(len(texts), None, dtype=object)
         codes[valid] = text_codes[valid]
     try:
-        results = scrubber.scrub_many(texts_in.tolist(), None if ids_in is None else ids_in.tolist(),
-                                      n_process=n_process)
-        scrubbed = np.array([r.text for r in results] + [None], dtype=object)
+        found = scrubber.detect_many(texts_in.tolist(), n_process=n_process)
+        scrubbed = []
+        for text, patient, findings in zip(texts_in.tolist(), ids_in.tolist(), found):
+            extra = known.spans(text, patient) if known is not None else []
+            pieces, pos = [], 0
+            for start, end, entity in merge(findings, extra):
+                pieces.append(text[pos:start])
+                pieces.append(transformer.transform(text[start:end], entity, patient))
+                pos = end
+            pieces.append(text[pos:])
+            scrubbed.append("".join(pieces))
     except (ValueError, TypeError) as exc:
         raise ValueError(f"column {column!r} (free_text): {exc}") from None
-    out = pd.Series(scrubbed[codes], index=series.index, name=series.name)
+    table = np.array(scrubbed + [None], dtype=object)
+    out = pd.Series(table[codes], index=series.index, name=series.name)
     return _apply._as_text_output(out, series)

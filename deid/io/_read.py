@@ -44,10 +44,10 @@ def read_table(path: str | os.PathLike, *, format: str | None = None, columns: S
     Raises :class:`TableError` (a ``ValueError``) naming the file and, when known, the line:
     a missing or unreadable file, a wrong encoding, a malformed row, a nested column.
 
-    >>> import pandas as pd, tempfile, os
-    >>> folder = tempfile.mkdtemp()
-    >>> path = os.path.join(folder, "visits.csv")
-    >>> _ = open(path, "w").write("mrn,zip\\n00123,02139\\n")
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> path = Path(tempfile.mkdtemp()) / "visits.csv"
+    >>> _ = path.write_text("mrn,zip\\n00123,02139\\n")
     >>> read_table(path)["zip"].tolist()
     ['02139']
     """

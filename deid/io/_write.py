@@ -40,7 +40,8 @@ class TableWriter:
     >>> with TableWriter(path) as w:
     ...     w.write(pd.DataFrame({"a": [1, 2]}))
     ...     w.write(pd.DataFrame({"a": [3]}))
-    >>> open(path).read().splitlines()
+    >>> from pathlib import Path
+    >>> Path(path).read_text().splitlines()
     ['{"a":1}', '{"a":2}', '{"a":3}']
     """
 

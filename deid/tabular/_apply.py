@@ -133,11 +133,16 @@ def _value_text(value) -> str:
 def _dateutil_no_default(text: str, dayfirst: bool):
     """A date read by dateutil, or None when it cannot be read or lacks a year, month or day
     (dateutil fills missing fields from a default date: two defaults reveal them)."""
+    import warnings
+
     from dateutil import parser
 
     try:
-        a = parser.parse(text, dayfirst=dayfirst, default=_dt.datetime(1, 1, 1))
-        b = parser.parse(text, dayfirst=dayfirst, default=_dt.datetime(2, 2, 2))
+        with warnings.catch_warnings():
+            # "14:03 EST": the zone name is not understood, and the wall-clock date is all we need
+            warnings.simplefilter("ignore")
+            a = parser.parse(text, dayfirst=dayfirst, default=_dt.datetime(1, 1, 1))
+            b = parser.parse(text, dayfirst=dayfirst, default=_dt.datetime(2, 2, 2))
     except (ValueError, OverflowError, TypeError):
         return None
     if (a.year, a.month, a.day) != (b.year, b.month, b.day):

@@ -47,7 +47,7 @@ from deid.risk._linkage_kernels import (
     filter_by_bitmap,
     first_rows,
     partitioned_match_counts,
-    fold_keys,
+    fold_columns,
     probe_table,
 )
 from deid.risk._linkage_values import (
@@ -533,6 +533,14 @@ def _densify(rel_keys: np.ndarray, aux_keys: np.ndarray) -> int:
     return int(n_ids)
 
 
+def _fold_run(keys, codes, maps, radices, rows, use_rows, first) -> None:
+    """Fold a run of columns into ``keys`` in one pass (int32 codes; others are converted)."""
+    codes = tuple(c if c.dtype == np.int32 else c.astype(np.int32) for c in codes)
+    maps = tuple(np.ascontiguousarray(m, dtype=np.int64) for m in maps)
+    fold_columns.for_rows(keys.shape[0])(keys, codes, maps, np.asarray(radices, dtype=np.int64), rows, use_rows,
+                                         first)
+
+
 def _count_group(matches, columns, pattern, rel_rows, aux_mask, aux_rows, n_rel, n_aux) -> None:
     used = [j for j, level in enumerate(pattern) if level >= 0 and j not in aux_mask]
     n_r = n_rel if rel_rows is None else rel_rows.shape[0]
@@ -546,18 +554,28 @@ def _count_group(matches, columns, pattern, rel_rows, aux_mask, aux_rows, n_rel,
     aux_rows_arg = aux_rows if use_aux_rows else _NO_ROWS
     rel_keys = np.empty(n_r, dtype=np.int64)
     aux_keys = np.empty(n_a, dtype=np.int64)
+    # columns are folded a run at a time, in one pass per run, as long as the radix product
+    # stays below 2**62; between runs the partial keys are re-densified
+    runs, run, product = [], [], 1
+    for j in used:
+        card = int(columns[j].n_values)
+        if run and product * card > _MAX_RADIX:
+            runs.append(run)
+            run, product = [], 1
+        run.append(j)
+        product *= card
+    runs.append(run)
     radix = 1
-    for position, j in enumerate(used):
-        column = columns[j]
-        card = int(column.n_values)
-        first = position == 0
-        if not first and radix * card > _MAX_RADIX:
+    for number, run in enumerate(runs):
+        first = number == 0
+        if not first:
             radix = _densify(rel_keys, aux_keys)
-        fold_keys.for_rows(n_r)(rel_keys, column.rel_codes, rel_rows_arg, use_rel_rows, column.rel_map,
-                                    np.int64(card), first)
-        fold_keys.for_rows(n_a)(aux_keys, column.aux_codes, aux_rows_arg, use_aux_rows,
-                                     column.aux_maps[pattern[j]], np.int64(card), first)
-        radix = card if first else radix * card
+        radices = [int(columns[j].n_values) for j in run]
+        _fold_run(rel_keys, [columns[j].rel_codes for j in run], [columns[j].rel_map for j in run], radices,
+                  rel_rows_arg, use_rel_rows, first)
+        _fold_run(aux_keys, [columns[j].aux_codes for j in run], [columns[j].aux_maps[pattern[j]] for j in run],
+                  radices, aux_rows_arg, use_aux_rows, first)
+        radix *= math.prod(radices)
     if radix <= max(1 << 20, n_r + n_a):  # small key space: count by direct address
         counts = count_ids(aux_keys, np.int64(radix))
         del aux_keys

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from deid.risk._encode import _mix64
-from deid.risk._jit import dual
+from deid.risk._jit import PARALLEL_MIN_ROWS, dual
 from deid.risk._linkage_values import match_values, value_kind
 
 _INT64_MIN = np.iinfo(np.int64).min
@@ -174,9 +174,22 @@ def translate_ints(values, missing, use_missing, sentinel, use_sentinel, slot_ke
 # ----------------------------------------------------------------------------- per dtype
 
 
+def _run_chunks(kernel, jobs, n_rows: int) -> None:
+    """Run a dual kernel over the chunks of a column: one big chunk in parallel, many small
+    ones (Parquet row groups) serially on a few threads at once (the kernels release the GIL)."""
+    if len(jobs) <= 1 or n_rows < PARALLEL_MIN_ROWS:
+        for job in jobs:
+            kernel.for_rows(job[5])(*job)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=max(1, min(len(jobs), nb.get_num_threads()))) as pool:
+        list(pool.map(lambda job: kernel.serial(*job), jobs))
+
+
 def _code_dtype(n_values: int):
-    return np.int16 if n_values + 2 <= np.iinfo(np.int16).max else np.int32 if n_values + 2 <= np.iinfo(np.int32).max \
-        else np.int64
+    # int32 always (not the smallest type): the join folds int32 code columns in one pass
+    return np.int32 if n_values + 2 <= np.iinfo(np.int32).max else np.int64
 
 
 def _arrow_chunks(series: pd.Series):
@@ -216,6 +229,7 @@ def _translate_strings(series: pd.Series, targets: pd.Index, target_kind: str) -
     n_values = len(targets)
     missing_code = n_values + 1
     local = np.empty(len(series), dtype=_code_dtype(n_values))
+    jobs = []
     at = 0
     for chunk in chunks:
         n = len(chunk)
@@ -226,9 +240,10 @@ def _translate_strings(series: pd.Series, targets: pd.Index, target_kind: str) -
         data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None and data_buf.size \
             else np.zeros(1, dtype=np.uint8)
         valid = np.frombuffer(validity, dtype=np.uint8) if validity is not None else np.zeros(1, dtype=np.uint8)
-        translate_strings.for_rows(n)(offsets, data, valid, validity is not None, chunk.offset, n, table, t_offsets,
-                                      t_data, missing_code, local[at : at + n])
+        jobs.append((offsets, data, valid, validity is not None, chunk.offset, n, table, t_offsets, t_data,
+                     missing_code, local[at : at + n]))
         at += n
+    _run_chunks(translate_strings, jobs, at)
     if at != len(series):  # pragma: no cover - chunks always cover the column
         return None
     if len(text_ids) != n_values:  # only some targets are text: their index -> target id

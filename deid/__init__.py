@@ -33,6 +33,17 @@ _EXPORTS: dict[str, str] = {
     # risk engine
     "assess_risk": "deid.risk",
     "RiskReport": "deid.risk",
+    "EquivalenceClasses": "deid.risk",
+    "linkage_attack": "deid.risk",
+    "LinkageReport": "deid.risk",
+    # structured records
+    "Policy": "deid.tabular",
+    "classify_columns": "deid.tabular",
+    "scrub_frame": "deid.tabular",
+    "read_table": "deid.io",
+    "write_table": "deid.io",
+    # labelled synthetic data
+    "generate_corpus": "deid.synth",
     # vocabulary
     "ENTITY_TYPES": "deid.entities",
 }
@@ -55,6 +66,9 @@ def __dir__():
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from deid.entities import ENTITY_TYPES
-    from deid.risk import RiskReport, assess_risk
+    from deid.io import read_table, write_table
+    from deid.risk import EquivalenceClasses, LinkageReport, RiskReport, assess_risk, linkage_attack
+    from deid.synth import generate_corpus
+    from deid.tabular import Policy, classify_columns, scrub_frame
     from deid.text import Finding, Scrubber, ScrubResult, detect, scrub_text
     from deid.transform import Key, date_shift_days, pseudonym

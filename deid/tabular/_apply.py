@@ -109,7 +109,7 @@ def _missing_like(series: pd.Series) -> pd.Series:
         dtype = pd.api.types.pandas_dtype(("UInt" if dtype.kind == "u" else "Int") + str(dtype.itemsize * 8))
     elif isinstance(dtype, np.dtype) and dtype.kind == "b":
         dtype = pd.BooleanDtype()
-    return pd.Series([None] * n, index=series.index, name=series.name, dtype=dtype)
+    return pd.Series(None, index=series.index, name=series.name, dtype=dtype)
 
 
 def _per_unique(series: pd.Series, fn, out_dtype=object) -> pd.Series:

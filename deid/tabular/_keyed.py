@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 from typing import Callable
 
-from deid.transform import Key, normalize_identifier, pseudonym
+from deid.transform import Key, pseudonym
 
 _BLOCK = 64  # SHA-256 block size in bytes
 _PURPOSE = "pseudonym"

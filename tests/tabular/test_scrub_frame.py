@@ -10,7 +10,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import deid.transform._pseudonym as pseudonym_module
 from deid.tabular import SAFE_HARBOR_RESTRICTED_ZIP3, Action, Policy, scrub_frame
 from deid.transform import Key, date_shift_days, date_shift_offsets, pseudonym, shift_date, surrogate
 

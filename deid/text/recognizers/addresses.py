@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 
 from deid.text._lexicons import CLINICAL, COMMON, DICT, DRUG, STOP, STREET, STREET_SUFFIX, load_lexicons
-from deid.text._view import INITIAL, STYLE_MIXED, TextView
-from deid.text.recognizers._base import DeidRecognizer, Span
+from deid.text._view import STYLE_MIXED, TextView
+from deid.text.recognizers._base import DeidRecognizer, Span, SpanSet
 
 # Street types certain enough to make "<number> <word> <type>" an address in any case.
 _STRONG_TYPES = frozenset(
@@ -114,14 +114,8 @@ class AddressRecognizer(DeidRecognizer):
             self._setup()
         lex = self._lex
         text = view.text
-        out: list[tuple[int, int, float]] = []
-
-        def add(s, e, score):
-            for i, (a, b, sc) in enumerate(out):
-                if s < b and a < e:
-                    out[i] = (min(a, s), max(b, e), max(sc, score))
-                    return
-            out.append((s, e, score))
+        held = SpanSet()
+        add = held.merge
 
         toks = None
         for m in _HOUSE.finditer(text):
@@ -165,7 +159,6 @@ class AddressRecognizer(DeidRecognizer):
             for m in _NAME_THEN_NUMBER.finditer(text):
                 name = m.group("name")
                 words = name.split()
-                first_lower = words[0].lower().rstrip(".")
                 ok = False
                 for w in words:
                     wl = w.lower().strip(".")
@@ -225,6 +218,7 @@ class AddressRecognizer(DeidRecognizer):
             add(m.start(), m.end(), 0.85)
         for m in _UNIT_ALONE.finditer(text):
             add(m.start(), m.end(), 0.6)
+        out = held.items()
         # a number before the house number ("17151 2450 Crown St") belongs to the address
         for i, (a, b, sc) in enumerate(out):
             m = _NUMBER_BEFORE.search(text, max(0, a - 8), a)

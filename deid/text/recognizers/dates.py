@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from deid.text._view import TextView
-from deid.text.recognizers._base import DeidRecognizer, Span
+from deid.text.recognizers._base import DeidRecognizer, Span, SpanSet
 
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
@@ -132,13 +132,6 @@ _DATE_CONTEXT_BEFORE = re.compile(
 )
 
 
-def _overlaps_any(start, end, taken):
-    for s, e in taken:
-        if start < e and s < end:
-            return True
-    return False
-
-
 class DateRecognizer(DeidRecognizer):
     """Find dates and date elements (DATE).
 
@@ -152,13 +145,8 @@ class DateRecognizer(DeidRecognizer):
 
     def find(self, view: TextView) -> list[Span]:
         text = view.text
-        found: list[tuple[int, int, float]] = []
-        taken: list[tuple[int, int]] = []
-
-        def add(s, e, score):
-            if not _overlaps_any(s, e, taken):
-                found.append((s, e, score))
-                taken.append((s, e))
+        taken = SpanSet()
+        add = taken.add
 
         # Longest, most certain forms first; later forms skip what is already taken.
         for m in _NUMERIC_FULL.finditer(text):
@@ -172,7 +160,7 @@ class DateRecognizer(DeidRecognizer):
             add(m.start(), m.end(), 0.8)
         for m in _MONTH_DAY.finditer(text):
             s, e = m.span()
-            if _overlaps_any(s, e, taken):
+            if taken.overlaps(s, e):
                 continue
             before = text[max(0, s - 25) : s]
             if _MD_NEG_BEFORE.search(before) or _MD_NEG_AFTER.match(text, e):
@@ -186,7 +174,7 @@ class DateRecognizer(DeidRecognizer):
             add(s, e, 0.75 if _DATE_CONTEXT_BEFORE.search(before) else 0.6)
         for m in _MONTH_DAY_DASH.finditer(text):
             s, e = m.span()
-            if _overlaps_any(s, e, taken) or _DASH_NEG_AFTER.match(text, e):
+            if taken.overlaps(s, e) or _DASH_NEG_AFTER.match(text, e):
                 continue
             before = text[max(0, s - 25) : s]
             mo, d = int(m.group("m")), int(m.group("d"))
@@ -227,7 +215,7 @@ class DateRecognizer(DeidRecognizer):
             add(s, e, 0.5)
         # A weekday abbreviation right before a date joins it: "Mon, 7/22".
         out: list[Span] = []
-        for s, e, score in sorted(found):
+        for s, e, score in taken.items():
             w = _WEEKDAY_ABBR.search(text, max(0, s - 12), s)
             if w is not None and w.end() == s:
                 s = w.start()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from deid.text._view import TextView
-from deid.text.recognizers._base import DeidRecognizer, Span
+from deid.text.recognizers._base import DeidRecognizer, Span, SpanSet
 
 # label pattern -> entity type (first match wins, so longer labels come first)
 _LABELS: list[tuple[str, str]] = [
@@ -76,24 +76,21 @@ class LabelledIdRecognizer(DeidRecognizer):
     def find(self, view: TextView) -> list[Span]:
         text = view.text
         out: list[Span] = []
-        taken: list[tuple[int, int]] = []
+        taken = SpanSet()
         for pattern, entity in _PATTERNS:
             for m in pattern.finditer(text):
                 s, e = m.span("value")
                 while e > s and text[e - 1] in ".-/":
                     e -= 1
-                if any(s < b and a < e for a, b in taken):
-                    continue
-                taken.append((s, e))
-                out.append((s, e, entity, 0.85))
+                if taken.add(s, e):
+                    out.append((s, e, entity, 0.85))
         for m in _DEA.finditer(text):
             s, e = m.span()
-            if not any(s < b and a < e for a, b in taken) and _dea_valid(m.group()):
-                taken.append((s, e))
+            if not taken.overlaps(s, e) and _dea_valid(m.group()) and taken.add(s, e):
                 out.append((s, e, "LICENSE", 0.7))
         for m in _VIN.finditer(text):
             s, e = m.span()
-            if not any(s < b and a < e for a, b in taken):
-                taken.append((s, e))
+            if taken.add(s, e):
                 out.append((s, e, "VEHICLE_ID", 0.7))
+        out.sort()
         return out

@@ -34,7 +34,7 @@ from deid.text._lexicons import (
     load_lexicons,
 )
 from deid.text._view import STYLE_MIXED, TextView
-from deid.text.recognizers._base import DeidRecognizer, Span
+from deid.text.recognizers._base import DeidRecognizer, Span, SpanSet
 
 _FACILITY_WORDS = (
     r"hospital|hosp|medical\s+cent(?:er|re)|med\s+ctr|health\s+cent(?:er|re)|health\s+system|healthcare|health\s+care"
@@ -114,14 +114,8 @@ class LocationRecognizer(DeidRecognizer):
         lex = self._lex.tokens
         phrases = self._lex.place_phrases
         text = view.text
-        out: list[tuple[int, int, float]] = []
-
-        def add(s, e, score):
-            for i, (a, b, sc) in enumerate(out):
-                if s < b and a < e:
-                    out[i] = (min(a, s), max(b, e), max(sc, score))
-                    return
-            out.append((s, e, score))
+        held = SpanSet()
+        add = held.merge
 
         for k in _FACILITY_KIND.finditer(text):
             lo = max(0, k.start() - 90)
@@ -175,9 +169,14 @@ class LocationRecognizer(DeidRecognizer):
             for wm in list(re.finditer(r"\S+", name))[skip:skip + 1]:
                 pos = m.start("name") + wm.start()
             add(pos, k.end(), 0.8)
-        if out:
+        if len(held):
+            facilities = held.items()
+            ends = [b for _, b, _ in facilities]
             for m in _ROOM.finditer(text):
-                if any(0 <= m.start() - b <= 40 and "\n" not in text[b : m.start()] for a, b, _ in out):
+                from bisect import bisect_right
+
+                j = bisect_right(ends, m.start()) - 1  # the nearest facility ending before the room
+                if j >= 0 and m.start() - ends[j] <= 40 and "\n" not in text[ends[j] : m.start()]:
                     add(m.start("n"), m.end("n"), 0.5)
         for m in _HOSPITAL_ACRONYM.finditer(text):
             lw = m.group().lower()
@@ -266,7 +265,7 @@ class LocationRecognizer(DeidRecognizer):
                 if score:
                     add(t.start, t.end, score)
             i += 1
-        return [(s, e, "LOCATION", sc) for s, e, sc in sorted(out)]
+        return [(s, e, "LOCATION", sc) for s, e, sc in held.items()]
 
     def _is_state_or_country(self, seq) -> bool:
         name = " ".join(seq)

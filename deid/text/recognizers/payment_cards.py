@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from deid.text._view import TextView
-from deid.text.recognizers._base import DeidRecognizer, Span
+from deid.text.recognizers._base import DeidRecognizer, Span, SpanSet
 
 _CARD = re.compile(
     r"(?<![\w.\-])(?:\d{4}(?P<sep>[ \-]?)\d{4}(?P=sep)\d{4}(?P=sep)\d{1,7}|\d{4}[ \-]?\d{6}[ \-]?\d{5})(?![\w]|[.\-]\d)"
@@ -50,11 +50,13 @@ class PaymentCardRecognizer(DeidRecognizer):
     def find(self, view: TextView) -> list[Span]:
         text = view.text
         out: list[Span] = []
+        taken = SpanSet()
         for m in _IBAN.finditer(text):
+            taken.add(m.start(), m.end())
             out.append((m.start(), m.end(), "ACCOUNT", 0.9 if _iban_ok(m.group()) else 0.5))
         for m in _CARD.finditer(text):
             digits = re.sub(r"\D", "", m.group())
             s, e = m.span()
-            if 13 <= len(digits) <= 19 and not any(s < b and a < e for a, b, _, _ in out):
+            if 13 <= len(digits) <= 19 and taken.add(s, e):
                 out.append((s, e, "ACCOUNT", 0.9 if luhn_ok(digits) else 0.6))
         return sorted(out)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from deid.text._view import TextView
-from deid.text.recognizers._base import DeidRecognizer, Span, keyword_before
+from deid.text.recognizers._base import DeidRecognizer, Span, SpanSet, keyword_before
 
 _EXT = r"(?:\s*(?:x|ext\.?|extension|#)\s*\d{1,6})?"
 _NANP = re.compile(
@@ -66,15 +66,8 @@ class PhoneRecognizer(DeidRecognizer):
 
     def find(self, view: TextView) -> list[Span]:
         text = view.text
-        spans: list[tuple[int, int, float]] = []
-        taken: list[tuple[int, int]] = []
-
-        def add(s, e, score):
-            for a, b in taken:
-                if s < b and a < e:
-                    return
-            taken.append((s, e))
-            spans.append((s, e, score))
+        taken = SpanSet()
+        add = taken.add
 
         for m in _NANP.finditer(text):
             add(m.start(), m.end(), 0.85)
@@ -106,7 +99,7 @@ class PhoneRecognizer(DeidRecognizer):
         for m in _EXT_ALONE.finditer(text):
             add(m.start(), m.end(), 0.5)
         out = []
-        for s, e, score in spans:
+        for s, e, score in taken.items():
             entity = "FAX" if keyword_before(text, s, _FAX_WORD, 30) else "PHONE"
             out.append((s, e, entity, score))
         return out

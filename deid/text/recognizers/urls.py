@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from deid.text._view import TextView
-from deid.text.recognizers._base import DeidRecognizer, Span
+from deid.text.recognizers._base import DeidRecognizer, Span, SpanSet
 
 _GENERIC_TLDS = (
     "com|org|net|edu|gov|mil|int|info|biz|io|app|dev|ai|health|care|clinic|hospital|doctor|"
@@ -39,18 +39,19 @@ class UrlRecognizer(DeidRecognizer):
         if "." not in text:
             return []
         out: list[Span] = []
-        taken: list[tuple[int, int]] = []
+        taken = SpanSet()
         for pattern, score in ((_SCHEME, 0.95), (_WWW, 0.9), (_BARE, 0.6)):
             for m in pattern.finditer(text):
                 s, e = m.span()
                 while e > s and text[e - 1] in _TRAIL:
                     e -= 1
-                if any(s < b and a < e for a, b in taken):
+                if taken.overlaps(s, e):
                     continue
                 if pattern is _BARE and not self._plausible_domain(text[s:e]):
                     continue
-                taken.append((s, e))
+                taken.add(s, e)
                 out.append((s, e, "URL", score))
+        out.sort()
         return out
 
     @staticmethod

@@ -47,7 +47,7 @@ from deid.risk._linkage_kernels import (
     filter_by_bitmap,
     first_rows,
     partitioned_match_counts,
-    fold_columns,
+    fold_keys,
     probe_table,
 )
 from deid.risk._linkage_values import (
@@ -534,11 +534,10 @@ def _densify(rel_keys: np.ndarray, aux_keys: np.ndarray) -> int:
 
 
 def _fold_run(keys, codes, maps, radices, rows, use_rows, first) -> None:
-    """Fold a run of columns into ``keys`` in one pass (int32 codes; others are converted)."""
-    codes = tuple(c if c.dtype == np.int32 else c.astype(np.int32) for c in codes)
-    maps = tuple(np.ascontiguousarray(m, dtype=np.int64) for m in maps)
-    fold_columns.for_rows(keys.shape[0])(keys, codes, maps, np.asarray(radices, dtype=np.int64), rows, use_rows,
-                                         first)
+    """Fold a run of columns into ``keys`` (one parallel pass per column)."""
+    for position, (column_codes, mapping, radix) in enumerate(zip(codes, maps, radices)):
+        fold_keys.for_rows(keys.shape[0])(keys, column_codes, rows, use_rows, np.ascontiguousarray(mapping),
+                                          np.int64(radix), first and position == 0)
 
 
 def _count_group(matches, columns, pattern, rel_rows, aux_mask, aux_rows, n_rel, n_aux) -> None:
@@ -554,8 +553,8 @@ def _count_group(matches, columns, pattern, rel_rows, aux_mask, aux_rows, n_rel,
     aux_rows_arg = aux_rows if use_aux_rows else _NO_ROWS
     rel_keys = np.empty(n_r, dtype=np.int64)
     aux_keys = np.empty(n_a, dtype=np.int64)
-    # columns are folded a run at a time, in one pass per run, as long as the radix product
-    # stays below 2**62; between runs the partial keys are re-densified
+    # columns are folded a run at a time, as long as the radix product stays below 2**62;
+    # between runs the partial keys are re-densified
     runs, run, product = [], [], 1
     for j in used:
         card = int(columns[j].n_values)

@@ -188,7 +188,8 @@ def _run_chunks(kernel, jobs, n_rows: int) -> None:
 
 
 def _code_dtype(n_values: int):
-    # int32 always (not the smallest type): the join folds int32 code columns in one pass
+    if n_values + 2 <= np.iinfo(np.int16).max:
+        return np.int16
     return np.int32 if n_values + 2 <= np.iinfo(np.int32).max else np.int64
 
 

@@ -44,22 +44,21 @@ def code_counts(codes, cardinality):
 
 
 @dual()
-def fold_columns(keys, codes, maps, radices, rows, use_rows, first):
-    """Fold code columns into mixed-radix keys in one pass: for row j (``rows[j]`` when
-    ``use_rows``), keys[j] = (...(keys[j] * r0 + m0) * r1 + m1 ...) with m_c =
-    maps[c][codes[c][row]], the column's code translated into released value ids (starting
-    from 0 when ``first``). A -1 from any mapping (no such released value) makes the key -1,
-    and -1 is sticky."""
-    n_cols = len(codes)
+def fold_keys(keys, codes, rows, use_rows, mapping, radix, first):
+    """keys[j] = keys[j] * radix + mapping[codes[row j]] (just the mapped code for the first
+    column), row j being ``rows[j]`` when ``use_rows``. ``mapping`` translates a table's codes
+    into released value ids (-1: no such released value, or missing); -1 is sticky.
+
+    One column per pass: a pass over a tuple of columns was measured slower (numba indexes a
+    tuple of arrays by a runtime position through a copy)."""
     for j in nb.prange(keys.shape[0]):
         i = np.int64(rows[j]) if use_rows else np.int64(j)
-        k = np.int64(0) if first else keys[j]
-        for c in range(n_cols):
-            if k < 0:
-                break
-            m = maps[c][codes[c][i]]
-            k = -1 if m < 0 else k * radices[c] + m
-        keys[j] = k
+        m = np.int64(mapping[codes[i]])
+        if first:
+            keys[j] = m
+        else:
+            k = keys[j]
+            keys[j] = -1 if (k < 0 or m < 0) else k * radix + m
 
 
 @nb.njit(cache=True, nogil=True)

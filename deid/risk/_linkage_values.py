@@ -229,9 +229,9 @@ def as_text(values: pd.Series) -> pd.Series:
             out = values.astype(object).map(_text_of)
     else:
         out = values.astype(object).map(_text_of)
-    out = pd.Series(np.asarray(out, dtype=object))
-    out[missing] = None
-    return out
+    text = np.asarray(out, dtype=object).copy()
+    text[missing] = None
+    return pd.Series(text, dtype=object)
 
 
 # ----------------------------------------------------------------------------- hierarchies

@@ -115,14 +115,6 @@ class _Problem:
     impossible: bool = False
 
     def __post_init__(self) -> None:
-        # distinct labels present in the data, per column and level
-        self.distinct_per_level = []
-        for col in self.columns:
-            present = np.zeros(len(col.hierarchy), dtype=np.bool_)
-            present[col.row_codes] = True
-            self.distinct_per_level.append(
-                [int(np.unique(col.level_codes[present, lv]).shape[0]) for lv in range(col.height + 1)]
-            )
         widest = max(len(c) for c in self.cards)
         self.cards_pad = np.ones((len(self.cards), widest), dtype=np.int64)
         for j, c in enumerate(self.cards):

@@ -155,6 +155,102 @@ def rollup(src_codes, src_counts, jump, jump_off, src_levels, dst_levels, cards)
 
 
 @nb.njit(cache=True, nogil=True)
+def _group_exact_keys(keys, src_counts, space):
+    """Dense ids (first appearance) for exact int64 keys in [0, space)."""
+    n = keys.shape[0]
+    dst_of_src = np.empty(n, dtype=np.int64)
+    dst_counts = np.zeros(n, dtype=np.int64)
+    first = np.empty(n, dtype=np.int64)
+    m = 0
+    if space <= max(4.0 * n, 65536.0):
+        id_of_key = np.full(np.int64(space), -1, dtype=np.int64)
+        for i in range(n):
+            key = keys[i]
+            g = id_of_key[key]
+            if g == -1:
+                g = m
+                id_of_key[key] = g
+                first[m] = i
+                m += 1
+            dst_of_src[i] = g
+            dst_counts[g] += src_counts[i]
+    else:
+        capacity = 16
+        while capacity < 2 * n:
+            capacity *= 2
+        mask = capacity - 1
+        slot_key = np.empty(capacity, dtype=np.int64)
+        slot_id = np.full(capacity, -1, dtype=np.int64)
+        for i in range(n):
+            key = keys[i]
+            s = np.int64(_mix64(key) & np.uint64(mask))
+            while True:
+                g = slot_id[s]
+                if g == -1:
+                    g = m
+                    slot_id[s] = g
+                    slot_key[s] = key
+                    first[m] = i
+                    m += 1
+                    break
+                if slot_key[s] == key:
+                    break
+                s = (s + 1) & mask
+            dst_of_src[i] = g
+            dst_counts[g] += src_counts[i]
+    return dst_of_src, dst_counts[:m].copy(), first[:m].copy()
+
+
+@nb.njit(cache=True, nogil=True)
+def rollup_from_levels(level_codes, level_off, src_counts, dst_levels, cards):
+    """:func:`rollup` from a table whose codes are stored at every level (``level_codes[level_off[c] + lv]``
+    is column c's code at level lv for every class): the keys are streamed, no jump look-ups.
+    Only for key spaces that fit 62 bits (the caller checks)."""
+    q = dst_levels.shape[0]
+    n = level_codes.shape[1]
+    space = 1.0
+    for c in range(q):
+        space *= float(cards[c])
+    keys = np.zeros(n, dtype=np.int64)
+    mult = np.int64(1)
+    for c in range(q - 1, -1, -1):
+        if cards[c] == 1:
+            continue
+        column = level_codes[level_off[c] + dst_levels[c]]
+        for i in range(n):
+            keys[i] += np.int64(column[i]) * mult
+        mult *= np.int64(cards[c])
+    dst_of_src, dst_counts, first = _group_exact_keys(keys, src_counts, space)
+    m = first.shape[0]
+    dst_codes = np.empty((m, q), dtype=np.int32)
+    for c in range(q):
+        column = level_codes[level_off[c] + dst_levels[c]]
+        for g in range(m):
+            dst_codes[g, c] = column[first[g]]
+    return dst_of_src, dst_codes, dst_counts
+
+
+@nb.njit(cache=True, nogil=True)
+def codes_at_every_level(codes, jump, jump_off, heights):
+    """For every class and column, the code at each level of that column (rows: column-level pairs)."""
+    n = codes.shape[0]
+    q = codes.shape[1]
+    total = 0
+    for c in range(q):
+        total += heights[c] + 1
+    out = np.empty((total, n), dtype=np.int32)
+    r = 0
+    for c in range(q):
+        base = jump_off[c, 0]
+        for lv in range(heights[c] + 1):
+            row = jump[lv]
+            for i in range(n):
+                out[r, i] = row[base + codes[i, c]]
+            r += 1
+    return out
+
+
+@nb.njit(cache=True, nogil=True)
 def best_source(slot_levels, slot_classes, slot_valid, target):
     """Cached slot with the fewest classes among those at or below ``target`` (-1 if none)."""
     best = -1

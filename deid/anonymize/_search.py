@@ -35,8 +35,6 @@ from deid.anonymize import _kernels as K
 
 _MAX_CACHE_ENTRIES = 512
 _CACHE_BYTES = 256 << 20
-_RECENT = 32  # recently checked nodes considered for waypoints
-_WAYPOINT_MIN_CLASSES = 4096  # below this the bottom is cheap enough to roll up from
 _INT62 = 1 << 62
 
 
@@ -151,15 +149,14 @@ class LatticeSearch:
         self._slot_valid = np.zeros(_MAX_CACHE_ENTRIES, dtype=np.bool_)
         self._slot_node = np.full(_MAX_CACHE_ENTRIES, -1, dtype=np.int64)
         self._cache_bytes = 0
-        self._recent: list[np.ndarray] = []
         self._free_slots = list(range(_MAX_CACHE_ENTRIES - 1, -1, -1))
         self._qrange = np.arange(self.q)
         self.bottom = self._bottom_table()
-        # log of the reduction in distinct values per column and level (waypoint scores)
-        self._coarseness = np.zeros((self.q, int(dims.max())), dtype=np.float64)
-        for c in range(self.q):
-            present = np.asarray([max(int(x), 1) for x in problem.distinct_per_level[c]], dtype=np.float64)
-            self._coarseness[c, : len(present)] = np.log(present[0] / present)
+        # the bottom's codes at every level, so roll-ups from it stream instead of looking up
+        heights = dims - 1
+        if self.bottom.n_classes * int(dims.sum()) * 4 <= _CACHE_BYTES // 2:
+            self._bottom_levels = K.codes_at_every_level(self.bottom.codes, problem.jump, problem.jump_off, heights)
+            self._bottom_level_off = np.concatenate([[0], np.cumsum(dims)[:-1]]).astype(np.int64)
 
     # ------------------------------------------------------------------ class tables
 
@@ -172,8 +169,14 @@ class LatticeSearch:
 
     def _rollup(self, src: ClassTable, src_levels: np.ndarray, dst_levels: np.ndarray) -> tuple[ClassTable, np.ndarray]:
         p = self.p
-        dst_of_src, codes, counts = K.rollup(src.codes, src.counts, p.jump, p.jump_off, src_levels, dst_levels,
-                                             p.cards_at(dst_levels))
+        cards = p.cards_at(dst_levels)
+        bottom_levels = getattr(self, "_bottom_levels", None)
+        if src is getattr(self, "bottom", None) and bottom_levels is not None and float(np.prod(cards.astype(np.float64))) < 4e18:
+            dst_of_src, codes, counts = K.rollup_from_levels(bottom_levels, self._bottom_level_off, src.counts,
+                                                             dst_levels, cards)
+        else:
+            dst_of_src, codes, counts = K.rollup(src.codes, src.counts, p.jump, p.jump_off, src_levels, dst_levels,
+                                                 cards)
         hist = None
         if src.hist is not None:
             offsets, values, hcounts = src.hist
@@ -181,13 +184,11 @@ class LatticeSearch:
         return ClassTable(codes, counts, hist), dst_of_src
 
     def table(self, index: int) -> ClassTable:
-        """The class table of a node: from the cache, or rolled up from the smallest one below.
+        """The class table of a node: from the cache, or rolled up from the smallest one below it.
 
-        Checked nodes are often incomparable, so the smallest known table below a node is
-        often the bottom's. Then a *waypoint* is rolled up first: the meet (level-wise
-        minimum) of the node with the recently checked node it shares the most
-        generalization with. It sits below both and below their neighbourhoods, so later
-        checks nearby start from it instead of from the bottom.
+        The bottom's codes are kept at every level, so a roll-up from the bottom streams
+        columns instead of looking codes up; it is the usual source, because checked nodes
+        are mostly incomparable.
         """
         if index == 0:
             return self.bottom
@@ -197,21 +198,6 @@ class LatticeSearch:
             return hit
         target = self.levels[index]
         source, source_levels = self._source_for(target)
-        if source is self.bottom and self._recent and self.bottom.n_classes > _WAYPOINT_MIN_CLASSES:
-            meets = np.minimum(np.asarray(self._recent), target)
-            score = self._coarseness[self._qrange[None, :], meets].sum(axis=1)
-            best = int(np.argmax(score))
-            way = meets[best]
-            way_index = int((way * self.strides).sum())
-            if score[best] >= 1.0 and way_index not in (0, index):
-                if way_index not in self._cache:
-                    way_table, _ = self._rollup(self.bottom, self.levels[0], way)
-                    self._remember(way_index, way_table)
-                if way_index in self._cache:
-                    source, source_levels = self._cache[way_index], self.levels[way_index]
-        self._recent.append(target)
-        if len(self._recent) > _RECENT:
-            del self._recent[0]
         table, _ = self._rollup(source, source_levels, target)
         self._remember(index, table)
         return table

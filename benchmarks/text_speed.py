@@ -43,7 +43,7 @@ spaCy NER) is measured on the same subsets when its model is installed.
 The machine is shared (2 cores): the load average at the start is stored, and ratios
 measured in one run are what to compare.
 
-    PYTHONPATH=. python benchmarks/text_speed.py             # full (~6 min)
+    PYTHONPATH=. python benchmarks/text_speed.py             # full (~10-15 min)
     PYTHONPATH=. python benchmarks/text_speed.py --quick     # small sizes (< 1 min)
     PYTHONPATH=. python benchmarks/text_speed.py --ner-5mb   # also the 5 MB note with spaCy NER (~10 min more)
 """

@@ -7,6 +7,7 @@
 """
 
 from deid.text._finding import Finding, ScrubResult
+from deid.text._known import KnownIdentifiers
 from deid.text._scrubber import DEFAULT_SPACY_MODEL, Scrubber, detect, scrub_text
 
-__all__ = ["DEFAULT_SPACY_MODEL", "Finding", "ScrubResult", "Scrubber", "detect", "scrub_text"]
+__all__ = ["DEFAULT_SPACY_MODEL", "Finding", "KnownIdentifiers", "ScrubResult", "Scrubber", "detect", "scrub_text"]

@@ -38,7 +38,9 @@ class DetectionEngine:
             else:
                 self._foreign.append(r)
 
-    def detect(self, text: str) -> list[Finding]:
+    def detect(self, text: str, known=None) -> list[Finding]:
+        """Findings in ``text``; ``known`` (a :class:`KnownIdentifiers`) adds the patient's own
+        values, reported with ``recognizer="known"``."""
         check_text(text)
         if not text:
             return []
@@ -47,6 +49,10 @@ class DetectionEngine:
         wanted = self.entities
         threshold = self.threshold
         spans: list[tuple[int, int, str, float, str]] = []
+        if known:
+            for s, e, ent, score in known.find(view):
+                if ent in wanted and e > s:
+                    spans.append((s, e, ent, score, "known"))
         for r in self._fast:
             name = r.name
             for s, e, ent, score in r.find(view):

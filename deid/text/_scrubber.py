@@ -5,11 +5,12 @@ from __future__ import annotations
 import functools
 import threading
 import warnings
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Mapping
 
 from deid.entities import ENTITY_TYPES, check_entities
 from deid.text._engine import DetectionEngine, check_text
 from deid.text._finding import Finding, ScrubResult
+from deid.text._known import KnownIdentifiers
 from deid.text._parallel import batched, ordered_map
 
 #: The spaCy model used when ``nlp="default"``: a re-upload of en_core_web_sm 3.8.0 (MIT),
@@ -128,36 +129,62 @@ class Scrubber:
         return f"Scrubber(entities={ents}, nlp={self.nlp!r}, threshold={self.threshold})"
 
     # -- detection ----------------------------------------------------------------------
-    def detect(self, text: str) -> list[Finding]:
-        """The PHI findings in ``text``, in order. Offsets refer to ``text``."""
-        return self._engine().detect(text)
+    def detect(self, text: str, known=None) -> list[Finding]:
+        """The PHI findings in ``text``, in order. Offsets refer to ``text``.
 
-    def _detect_batch(self, texts: list[str]) -> list[list[Finding]]:
+        ``known``: the patient's own identifiers (entity type -> values, or a
+        :class:`KnownIdentifiers`), found in every usual variant (see ``docs/text.md``).
+        """
+        return self._engine().detect(text, self._known(known))
+
+    def _known(self, known):
+        if known is None or isinstance(known, KnownIdentifiers):
+            return known
+        if not isinstance(known, Mapping):
+            raise TypeError(f"known must be a mapping of entity type to values, not {type(known).__name__}")
+        try:
+            cache_key = tuple(sorted((k, (v,) if isinstance(v, str) else tuple(v)) for k, v in known.items()))
+            hash(cache_key)
+        except TypeError:
+            return KnownIdentifiers(known)
+        cache = self.__dict__.setdefault("_known_cache", {})
+        got = cache.get(cache_key)
+        if got is None:
+            got = KnownIdentifiers(known)
+            if len(cache) >= 256:  # a patient's notes come together: keep the recent patients
+                cache.pop(next(iter(cache)))
+            cache[cache_key] = got
+        return got
+
+    def _detect_batch(self, batch: list[tuple[str, object]]) -> list[list[Finding]]:
         engine = self._engine()
-        return [engine.detect(t) for t in texts]
+        return [engine.detect(t, self._known(k)) for t, k in batch]
 
-    def detect_many(self, texts: Iterable[str], n_process: int = 1, batch_size: int = 64) -> Iterator[list[Finding]]:
+    def detect_many(self, texts: Iterable[str], n_process: int = 1, batch_size: int = 64,
+                    known=None) -> Iterator[list[Finding]]:
         """Findings for each text, in input order, lazily. With ``n_process > 1`` texts are
-        processed in that many worker processes, ``batch_size`` texts at a time."""
+        processed in that many worker processes, ``batch_size`` texts at a time. ``known`` is
+        one mapping for every text, or an iterable with one (or None) per text."""
         n_process, batch_size = _check_parallel(n_process, batch_size)
-        checked = _checked_texts(texts)
+        pairs = _with_known(_checked_texts(texts), known)
         if n_process == 1:
             engine = self._engine()
-            for t in checked:
-                yield engine.detect(t)
+            for t, k in pairs:
+                yield engine.detect(t, self._known(k))
             return
         self._engine()  # load lexicons before the workers fork, so they share them
-        for batch in ordered_map(self, "_detect_batch", batched(checked, batch_size), n_process):
+        for batch in ordered_map(self, "_detect_batch", batched(pairs, batch_size), n_process):
             yield from batch
 
     # -- scrubbing ----------------------------------------------------------------------
-    def scrub(self, text: str, patient_id=None) -> ScrubResult:
+    def scrub(self, text: str, patient_id=None, known=None) -> ScrubResult:
         """Detect PHI in ``text`` and replace each finding with its operator's output.
 
         ``patient_id`` selects the patient's date offset (every date of one patient moves by
-        the same number of days in every note).
+        the same number of days in every note). ``known``: the patient's own identifiers
+        (see :meth:`detect`).
         """
-        findings = self.detect(text)
+        findings = self.detect(text, known)
         return self._apply(text, findings, patient_id)
 
     def _apply(self, text: str, findings: list[Finding], patient_id) -> ScrubResult:
@@ -171,18 +198,20 @@ class Scrubber:
         pieces.append(text[pos:])
         return ScrubResult("".join(pieces), findings, not transformer.key.ephemeral)
 
-    def _scrub_batch(self, batch: list[tuple[str, object]]) -> list[ScrubResult]:
-        return [self.scrub(t, p) for t, p in batch]
+    def _scrub_batch(self, batch: list[tuple[tuple[str, object], object]]) -> list[ScrubResult]:
+        return [self.scrub(t, p, k) for (t, p), k in batch]
 
     def scrub_many(self, texts: Iterable[str], patient_ids: Iterable | None = None, n_process: int = 1,
-                   batch_size: int = 64) -> Iterator[ScrubResult]:
-        """Scrub each text (with the patient id at the same position), in input order, lazily."""
+                   batch_size: int = 64, known=None) -> Iterator[ScrubResult]:
+        """Scrub each text (with the patient id at the same position), in input order, lazily.
+        ``known``: one mapping for every text, or an iterable with one (or None) per text."""
         n_process, batch_size = _check_parallel(n_process, batch_size)
         checked = _checked_texts(texts)
         pairs = _strict_zip(checked, patient_ids) if patient_ids is not None else ((t, None) for t in checked)
+        pairs = _with_known(pairs, known)
         if n_process == 1:
-            for t, p in pairs:
-                yield self.scrub(t, p)
+            for (t, p), k in pairs:
+                yield self.scrub(t, p, k)
             return
         self._engine()
         self._transformer()  # resolve the key once, here, for every worker
@@ -222,16 +251,23 @@ def _checked_texts(texts):
         yield t
 
 
-def _strict_zip(texts, patient_ids):
+def _with_known(items, known):
+    """Pair each item with its known identifiers: one mapping for all, or one per item."""
+    if known is None or isinstance(known, (Mapping, KnownIdentifiers)):
+        return ((it, known) for it in items)
+    return _strict_zip(items, known, what="known")
+
+
+def _strict_zip(texts, patient_ids, what="patient_ids"):
     ids = iter(patient_ids)
     sentinel = object()
     for i, t in enumerate(texts):
         p = next(ids, sentinel)
         if p is sentinel:
-            raise ValueError(f"patient_ids is shorter than texts (it ended at text {i})")
+            raise ValueError(f"{what} is shorter than texts (it ended at text {i})")
         yield t, p
     if next(ids, sentinel) is not sentinel:
-        raise ValueError("patient_ids is longer than texts")
+        raise ValueError(f"{what} is longer than texts")
 
 
 def _load_ner(nlp):

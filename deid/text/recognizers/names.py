@@ -122,9 +122,13 @@ _SIGNATURE_INITIALS = re.compile(
     r"|(?:(?<=\n)|^)[ \t]*(?:--?|/|\.\.\.)[ \t]?(?P<h>[A-Za-z]{2,3})[ \t]*(?=\n|\Z)"
     r"|(?i:transcribed|typed|dictated|initials|entered)(?:[ \t]+(?i:by))?[ \t]*:[ \t]*(?P<c>[A-Za-z]{2,3})\b"
     r"|(?<=[.!?])[ \t]+(?:--?[ \t]?)?(?P<d>[A-Z]{2,3})/(?P<e>[A-Za-z]{2,3})[ \t]*(?=\n|\Z)"
-    r"|(?<=[.!?;)])[ \t]+(?:--?|\.\.\.)[ \t]?(?P<f>[A-Za-z]{2,3})(?:/(?P<g>[A-Za-z]{2,3}))?[ \t]*(?=\n|\Z)",
+    r"|(?<=[.!?;)])[ \t]+(?:--?|\.\.\.)[ \t]?(?P<f>[A-Za-z]{2,3})(?:/(?P<g>[A-Za-z]{2,3}))?[ \t]*(?=\n|\Z)"
+    # "--PL/LH" or "-- ca" ending a line after text; "/AC", "/dm" after a space
+    r"|(?<=[ \t])--[ \t]?(?:--)?(?P<i>[A-Za-z]{2,3})(?:/(?P<j>[A-Za-z]{2,3}))?[ \t]*(?=\n|\Z)"
+    r"|(?<=[ \t])/(?P<k>[A-Za-z]{2,3})(?=[ \t]*(?:\n|\Z)|[ \t]+[a-z])",
     re.MULTILINE,
 )
+_NOT_SLASH_INITIALS = frozenset("hr hrs min day d wk mo yr kg ml dl hpf lpf cc l g mg mcg h s".split())
 # Dotted initials standing for a person: "W.F.", "E.B." (not "A.M.", "P.O.", "U.S.").
 _DOTTED_INITIALS = re.compile(r"(?<![\w.])[A-Z]\.[A-Z]\.(?:[A-Z]\.)?(?![\w])")
 _NOT_INITIALS = frozenset({"am", "pm", "po", "us", "uk", "md", "do", "pa", "np", "rn", "dc", "er", "ed", "or", "ot", "pt",
@@ -132,7 +136,7 @@ _NOT_INITIALS = frozenset({"am", "pm", "po", "us", "uk", "md", "do", "pa", "np",
                            "eg", "ie", "aka", "dob", "id", "rt", "pa", "ns", "lr", "yo", "npo", "prn", "bid", "tid", "qid", "qd", "hs", "ac", "pc"})
 _TITLE_GAP = re.compile(r"\.?[ \t]{0,3}\Z")
 _NEXT_GAP = re.compile(r"[ \t]\Z|\.[ \t]{1,2}\Z|-\Z|,[ \t]{0,2}\Z|\.\Z")
-_LABEL_GAP = re.compile(r"[ \t]*(?::|#|-|=|\?)[ \t]*\Z|[ \t]*:[ \t]*\n[ \t]*\Z")
+_LABEL_GAP = re.compile(r"[ \t]*(?::|#|-|=|\?|\()[ \t]*\Z|[ \t]*:[ \t]*\n[ \t]*\Z")
 # Words after a sentence-initial name: "Mehrudin shouted", "Tomomi is from", "Alvir spent".
 _AFTER_NAME = frozenset(
     """is was has had will would spent shouted lives lived began begins says said went came
@@ -199,7 +203,9 @@ class NameRecognizer(DeidRecognizer):
             capitalized = shape == TITLE or shape == UPPER or shape == "M" or shape == INITIAL
             is_name = f & (FIRST | LAST)
             # a strong name: in a name list and not an ordinary word, clinical term or eponym
-            strong = bool(is_name) and not f & (COMMON | CLINICAL | EPONYM | COUNTRY | STATE | DRUG) and (
+            strong = bool(is_name) and not f & (COMMON | CLINICAL | EPONYM | DRUG) and not (
+                f & (COUNTRY | STATE) and not (mixed and capitalized and not t.initial_pos)
+            ) and (
                 len(lw) > 3 or (len(lw) == 3 and f & COMMON_NAME)
             )
             if mixed and not capitalized and f & WORD:
@@ -366,8 +372,10 @@ class NameRecognizer(DeidRecognizer):
                     continue
                 t = toks[i]
                 f = flags[i]
-                if (f & STOP and len(t.lower) > 1) or t.lower in TITLES or f & (COUNTRY | STATE):
+                if (f & STOP and len(t.lower) > 1) or t.lower in TITLES:
                     continue
+                if f & (COUNTRY | STATE) and not (f & (FIRST | LAST) and self._not_in_place_phrase(toks, i)):
+                    continue  # "Costa Rica", "Rhode Island"; but "Katelin Jordan" is a name
                 left = i > 0 and score[i - 1] and _NEXT_GAP.fullmatch(gap(i)) and "\n" not in gap(i)
                 right = (
                     i + 1 < n
@@ -432,11 +440,11 @@ class NameRecognizer(DeidRecognizer):
                 continue  # "- HTN" in a list of problems, not initials
             # a pair "LS/tt" or a typist label is unambiguous; a lone "- SC" may be an abbreviation
             lone = m.group("h") is not None and not re.match(r"[ \t]*(?:--|\.\.\.|/)", text[m.start() : m.start("h")])
-            for grp in ("a", "b", "c", "d", "e", "f", "g", "h"):
+            for grp in ("a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"):
                 v = m.group(grp)
-                if not v or v.lower() in _NOT_INITIALS:
+                if not v or v.lower() in _NOT_INITIALS or (grp == "k" and v.lower() in _NOT_SLASH_INITIALS):
                     continue
-                blocked = STOP | VERY_COMMON | (CLINICAL if lone or grp in ("f", "g") else 0)
+                blocked = STOP | VERY_COMMON | (CLINICAL if lone or grp in ("f", "g", "k") else 0)
                 if not lex.get(v.lower(), 0) & blocked:
                     extra.append((m.start(grp), m.end(grp), "NAME", 0.5))
         for m in _DOTTED_INITIALS.finditer(text):
@@ -469,6 +477,14 @@ class NameRecognizer(DeidRecognizer):
             spans.extend(extra)
             spans.sort()
         return spans
+
+    def _not_in_place_phrase(self, toks, i: int) -> bool:
+        phrases = load_lexicons().place_phrases
+        if i + 1 < len(toks) and (toks[i].lower, toks[i + 1].lower) in phrases.get(toks[i].lower, ()):
+            return False
+        if i > 0 and (toks[i - 1].lower, toks[i].lower) in phrases.get(toks[i - 1].lower, ()):
+            return False
+        return True
 
     @staticmethod
     def _namelike(f: int, t, mixed: bool, capitalized: bool) -> bool:

@@ -200,6 +200,8 @@ def anonymize(
     """
     qis, sens, criteria_args = _validate(df, quasi_identifiers, sensitive, k, l, l_variant, c, t, max_risk,
                                           max_suppression, metric, suppressed_records, t_distance)
+    if hierarchies is not None and not isinstance(hierarchies, Mapping):
+        raise ValueError("hierarchies must be a mapping of column name to Hierarchy")
     hierarchies = dict(hierarchies or {})
     problem = _build_problem(df, qis, sens, hierarchies, criteria_args, metric, monotonic, max_suppression)
     search = LatticeSearch(problem)

@@ -469,9 +469,11 @@ def encode_with_hierarchy(series: pd.Series, hierarchy: Hierarchy, column: str) 
     """Map every value of ``series`` to its hierarchy row; count (never name) values missing from it."""
     from deid.risk._encode import encode_column
 
+    from deid.anonymize._kernels import first_row_of_code
+
     enc = encode_column(series)
     codes = np.asarray(enc.codes).astype(np.int64, copy=False)
-    first = _first_row_of_code(codes, int(enc.cardinality))
+    first = first_row_of_code(codes, np.int64(enc.cardinality))
     present = first >= 0
     representatives = series.iloc[first[present]].tolist() if present.any() else []
     rows_of_code = np.full(int(enc.cardinality), -1, dtype=np.int64)
@@ -493,11 +495,3 @@ def encode_with_hierarchy(series: pd.Series, hierarchy: Hierarchy, column: str) 
         level_labels=h._level_labels,
         hierarchy=h,
     )
-
-
-def _first_row_of_code(codes: np.ndarray, cardinality: int) -> np.ndarray:
-    first = np.full(cardinality, -1, dtype=np.int64)
-    # reversed assignment: the last write per code is its first occurrence
-    order = np.arange(len(codes) - 1, -1, -1)
-    first[codes[order]] = order
-    return first

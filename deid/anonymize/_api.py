@@ -450,7 +450,7 @@ def _string_column(labels: list[str], codes: np.ndarray, index) -> pd.Series:
 
 
 def _result(df, qis, sens, problem, search, record, satisfied, suppressed_records, metric, monotonic):
-    levels = search.levels[record.index]
+    levels = search.node_levels(record.index)
     rows = ClassTable(problem.row_codes, np.ones(problem.n_records, dtype=np.int64), problem.row_hist)
     zeros = np.zeros(len(qis), dtype=np.int64)
     table, class_of_row = search._rollup(rows, zeros, levels)

@@ -33,6 +33,7 @@ import numpy as np
 
 from deid.anonymize import _kernels as K
 
+_MAX_NODES = 1 << 24  # about 16.8 million transformations
 _MAX_CACHE_ENTRIES = 512
 _CACHE_BYTES = 256 << 20
 _INT62 = 1 << 62
@@ -115,7 +116,13 @@ class LatticeSearch:
             strides[c] = strides[c + 1] * dims[c + 1]
         self.strides = strides
         self.n_nodes = int(np.prod(dims))
-        self.levels = np.indices(tuple(dims.tolist())).reshape(self.q, -1).T.astype(np.int64)
+        if self.n_nodes > _MAX_NODES:
+            raise ValueError(
+                f"the lattice has {self.n_nodes:,} transformations (more than {_MAX_NODES:,}): use fewer "
+                "quasi-identifiers or hierarchies with fewer levels"
+            )
+        # int16 keeps a lattice of millions of nodes in tens of MiB; node_levels() gives int64 rows
+        self.levels = np.indices(tuple(dims.tolist()), dtype=np.int16).reshape(self.q, -1).T
         self.level_sum = self.levels.sum(axis=1)
         self.state = np.zeros(self.n_nodes, dtype=np.int8)  # monotone predicate: 1 holds, -1 fails
         self.pruned = np.zeros(self.n_nodes, dtype=np.bool_)
@@ -158,6 +165,10 @@ class LatticeSearch:
             self._bottom_levels = K.codes_at_every_level(self.bottom.codes, problem.jump, problem.jump_off, heights)
             self._bottom_level_off = np.concatenate([[0], np.cumsum(dims)[:-1]]).astype(np.int64)
 
+    def node_levels(self, index: int) -> np.ndarray:
+        """The levels of one node, as the int64 array the kernels take."""
+        return self.levels[index].astype(np.int64)
+
     # ------------------------------------------------------------------ class tables
 
     def _bottom_table(self) -> ClassTable:
@@ -196,7 +207,7 @@ class LatticeSearch:
         if hit is not None:
             self._cache.move_to_end(index)
             return hit
-        target = self.levels[index]
+        target = self.node_levels(index)
         source, source_levels = self._source_for(target)
         table, _ = self._rollup(source, source_levels, target)
         self._remember(index, table)
@@ -207,8 +218,8 @@ class LatticeSearch:
         if slot >= 0 and self._slot_classes[slot] < self.bottom.n_classes:
             node = int(self._slot_node[slot])
             self._cache.move_to_end(node)
-            return self._cache[node], self.levels[node]
-        return self.bottom, self.levels[0]
+            return self._cache[node], self.node_levels(node)
+        return self.bottom, self.node_levels(0)
 
     def _remember(self, index: int, table: ClassTable) -> None:
         if table.nbytes > _CACHE_BYTES // 4 or table.n_classes >= self.bottom.n_classes:
@@ -249,7 +260,7 @@ class LatticeSearch:
         self.nodes_checked += 1
         table = self.table(index)
         status, below, failing = self.status(table)
-        levels = self.levels[index]
+        levels = self.node_levels(index)
         anonymous = failing <= self.limit
         loss = self.metric.evaluate(levels, table.codes, table.counts, status, self.p.cards_at(levels))
         record = NodeRecord(index, table.n_classes, int(below), int(failing), bool(anonymous), float(loss.value),

@@ -157,3 +157,9 @@ def test_search_is_deterministic(table, hierarchies):
         runs = [anonymize(table, ["age", "zip", "sex"], hierarchies, k=3, l=2, l_variant="entropy", sensitive="dx",
                           max_suppression=0.1, metric="loss") for _ in range(2)]
     assert runs[0].levels == runs[1].levels and runs[0].nodes_checked == runs[1].nodes_checked
+
+
+def test_a_lattice_too_large_to_search_is_refused():
+    df = pd.DataFrame({f"c{i}": ["a", "b"] for i in range(25)})  # 2**25 transformations
+    with pytest.raises(ValueError, match="transformations"):
+        anonymize(df, list(df.columns), k=2)

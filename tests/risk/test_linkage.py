@@ -338,10 +338,13 @@ def _random_people(n: int, rng, n_zip: int, n_days: int) -> pd.DataFrame:
     })
 
 
-def test_partitioned_join_builds_on_either_side():
+def test_partitioned_join_builds_on_either_side_with_the_bloom_filter_on_the_larger():
+    import deid.risk._linkage as linkage
+
+    assert 300_000 >= linkage._FILTER_MIN_ROWS and 300_000 >= 4 * 60_000
     rng = np.random.default_rng(5)
-    big = _random_people(120_000, rng, 3000, 20_000)  # key space 1.2e8: the partitioned hash join
-    small = big.sample(40_000, random_state=6)
+    big = _random_people(300_000, rng, 3000, 20_000)  # key space 1.2e8: the partitioned hash join
+    small = pd.concat([big.sample(50_000, random_state=6), _random_people(10_000, rng, 3000, 20_000)])
     on = ["zip", "birth", "sex"]
     for released, auxiliary in ((small, big), (big, small)):
         report = linkage_attack(released, auxiliary, on)

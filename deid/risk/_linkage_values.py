@@ -11,7 +11,7 @@ distinct values of a column (thousands), never on its rows (millions).
 
   - an ARX hierarchy: a CSV path (``;``-separated, no header, one row per raw value, levels
     from the raw value up to ``*``), a DataFrame of the same layout, or any object with a
-    ``to_frame()`` method returning one (e.g. ``deid.anonymize.Hierarchy``, when it exists);
+    ``to_frame()`` method returning one (such as ``deid.anonymize.Hierarchy``);
   - a mapping (dict or Series) raw value -> generalized value: a one-level hierarchy;
   - a callable generalizer, or a list of them (one per level): each receives a Series of
     distinct raw values and returns the generalized values, of the same length and order.

@@ -34,7 +34,7 @@ Everything is synthetic. Simplifications, said plainly:
 
 Run from the repository root (needs matplotlib for the plot, an example-only dependency):
 
-    PYTHONPATH=. python examples/linkage_attack.py            # ~1 minute
+    PYTHONPATH=. python examples/linkage_attack.py            # about 15 s
     PYTHONPATH=. python examples/linkage_attack.py --population 200000 --sample 10000
 """
 

@@ -142,6 +142,7 @@ def anonymize(
     monotonic: bool = True,
     suppressed_records: str = "mask",
     t_distance: str | None = None,
+    entropy_estimator: str = "shannon",
 ) -> AnonymizationResult:
     """Find the transformation with the least information loss that meets every criterion.
 
@@ -180,6 +181,9 @@ def anonymize(
         monotonic entropy suppressed records cost what their generalization costs).
     suppressed_records : str
         ``mask`` (quasi-identifiers of suppressed records become ``*``) or ``remove``.
+    entropy_estimator : str
+        Entropy l-diversity's estimator: ``shannon`` (the definition) or ``grassberger``
+        (Grassberger's bias-corrected estimator, as ARX's ``EntropyEstimator.GRASSBERGER``).
 
     Returns
     -------
@@ -200,6 +204,11 @@ def anonymize(
     """
     qis, sens, criteria_args = _validate(df, quasi_identifiers, sensitive, k, l, l_variant, c, t, max_risk,
                                           max_suppression, metric, suppressed_records, t_distance)
+    if entropy_estimator not in ("shannon", "grassberger"):
+        raise ValueError("entropy_estimator must be 'shannon' or 'grassberger'")
+    if entropy_estimator != "shannon" and (l is None or l_variant != "entropy"):
+        raise ValueError("entropy_estimator applies to entropy l-diversity only")
+    criteria_args["estimator"] = 0 if entropy_estimator == "shannon" else 1
     if hierarchies is not None and not isinstance(hierarchies, Mapping):
         raise ValueError("hierarchies must be a mapping of column name to Hierarchy")
     hierarchies = dict(hierarchies or {})
@@ -427,6 +436,7 @@ def _criteria(df, sens, hierarchies, args, limit):
         cr.l = l
         cr.min_distinct = int(math.ceil(l))
         cr.c = float(args["c"]) if args["c"] is not None else 0.0
+        cr.estimator = int(args.get("estimator", 0))
         cr.kmin = max(k, cr.min_distinct)
         distinct_values = int((global_counts > 0).sum())
         impossible = distinct_values < cr.min_distinct and limit < n

@@ -324,19 +324,49 @@ T_HIERARCHICAL = 2
 T_ORDERED = 3
 
 
+EULER_GAMMA = 0.5772156649015329
+
+
+def grassberger_table(size: int = 101) -> np.ndarray:
+    """G_n for n < size: G_1 = -gamma - ln 2, G_2m = G_2m+1 = -gamma - ln 2 + sum_{j<=m} 2/(2j-1)."""
+    out = np.zeros(size, dtype=np.float64)
+    base = -EULER_GAMMA - math.log(2.0)
+    acc = 0.0
+    for n in range(1, size):
+        m = n // 2
+        if n % 2 == 0:
+            acc += 2.0 / (2 * m - 1)
+        out[n] = base + acc
+    return out
+
+
 @nb.njit(cache=True, nogil=True)
-def _entropy_ok(lo, hi, hist_counts, total, l, min_distinct):
-    # ARX's EntropyLDiversity (Shannon): sum f ln f must stay <= N (ln N - ln l)
+def _psi(n, estimator, g_table):
+    # the logarithm of Shannon's estimator, or Grassberger's G_n (Grassberger 2003), as ARX's EntropyEstimator
+    if estimator == 0:
+        return math.log(n)
+    if n < g_table.shape[0]:
+        return g_table[n]
+    even = n - n % 2
+    half = even // 2
+    m = 1.0 / (float(half) * float(half))
+    return math.log(even) + m * (1.0 / 24.0 - m * (7.0 / 960.0 - m * (31.0 / 8064.0)))
+
+
+@nb.njit(cache=True, nogil=True)
+def _entropy_ok(lo, hi, hist_counts, total, l, min_distinct, estimator, g_table):
+    # ARX's EntropyLDiversity: sum f psi(f) <= N (psi(N) - ln l). ARX stops as soon as a
+    # partial sum passes the bound; with Grassberger's G_1 < 0 the partial sums are not
+    # monotone, so that shortcut depends on the order of values in its hash table. The full
+    # sum is compared here (the same verdict as ARX's for Shannon, whose terms are >= 0).
     if hi - lo < min_distinct:
         return False
-    bound = total * (math.log(total) - math.log(l))
+    bound = total * (_psi(total, estimator, g_table) - math.log(l))
     acc = 0.0
     for j in range(lo, hi):
-        f = float(hist_counts[j])
-        acc += f * math.log(f)
-        if bound < acc:
-            return False
-    return True
+        f = hist_counts[j]
+        acc += float(f) * _psi(f, estimator, g_table)
+    return not (bound < acc)
 
 
 @nb.njit(cache=True, nogil=True)
@@ -416,7 +446,7 @@ def _ordered_t(lo, hi, hist_values, hist_counts, total, position, global_by_posi
 
 
 @nb.njit(cache=True, nogil=True)
-def class_status(counts, kmin, l_kind, l, min_distinct, c, t_kind, t,
+def class_status(counts, kmin, l_kind, l, min_distinct, c, estimator, g_table, t_kind, t,
                  hist_offsets, hist_values, hist_counts,
                  global_share, global_counts, n_records,
                  parent, parent_off, level_card, s_height,
@@ -458,7 +488,7 @@ def class_status(counts, kmin, l_kind, l, min_distinct, c, t_kind, t,
             if l_kind == L_DISTINCT:
                 ok = hi - lo >= min_distinct
             elif l_kind == L_ENTROPY:
-                ok = _entropy_ok(lo, hi, hist_counts, float(f), l, min_distinct)
+                ok = _entropy_ok(lo, hi, hist_counts, f, l, min_distinct, estimator, g_table)
             else:
                 ok = _recursive_ok(lo, hi, hist_counts, c, min_distinct, scratch_i)
         if ok and t_kind != T_NONE:

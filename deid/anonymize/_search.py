@@ -66,6 +66,8 @@ class Criteria:
     l: float = 0.0
     min_distinct: int = 0
     c: float = 0.0
+    estimator: int = 0  # entropy l-diversity: 0 Shannon, 1 Grassberger
+    g_table: np.ndarray = field(default_factory=K.grassberger_table)
     t_kind: int = K.T_NONE
     t: float = 0.0
     global_share: np.ndarray = field(default_factory=lambda: np.zeros(1))
@@ -247,7 +249,8 @@ class LatticeSearch:
         if table.hist is None or not cr.needs_histograms:
             return K.size_status(table.counts, cr.kmin)
         offsets, values, counts = table.hist
-        return K.class_status(table.counts, cr.kmin, cr.l_kind, cr.l, cr.min_distinct, cr.c, cr.t_kind, cr.t,
+        return K.class_status(table.counts, cr.kmin, cr.l_kind, cr.l, cr.min_distinct, cr.c, cr.estimator,
+                              cr.g_table, cr.t_kind, cr.t,
                               offsets, values, counts, cr.global_share, cr.global_counts, self.p.n_records,
                               cr.parent, cr.parent_off, cr.level_card, cr.s_height, cr.position,
                               cr.global_by_position)

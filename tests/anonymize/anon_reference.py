@@ -29,7 +29,10 @@ def class_fails(counts_by_value: dict, size: int, spec: dict) -> bool:
         if len(freqs) < math.ceil(l):
             return True
         if variant == "entropy":
-            h = -sum((f / size) * math.log(f / size) for f in freqs)
+            if spec.get("estimator", "shannon") == "shannon":
+                h = -sum((f / size) * math.log(f / size) for f in freqs)
+            else:  # Grassberger: G(N) - (1/N) sum f G(f)
+                h = grassberger(size) - sum(f * grassberger(f) for f in freqs) / size
             if h < math.log(l) - 1e-12:
                 return True
         elif variant == "recursive":
@@ -42,6 +45,15 @@ def class_fails(counts_by_value: dict, size: int, spec: dict) -> bool:
         if dist > t + 1e-12:
             return True
     return False
+
+
+def grassberger(n: int) -> float:
+    """G_n (Grassberger 2003): -gamma - ln 2 + sum_{j <= n // 2} 2 / (2j - 1); an asymptotic series above 100."""
+    if n <= 100:
+        return -0.5772156649015329 - math.log(2) + sum(2 / (2 * j - 1) for j in range(1, n // 2 + 1))
+    even = n - n % 2
+    m = 1 / (even // 2) ** 2
+    return math.log(even) + m * (1 / 24 - m * (7 / 960 - m * 31 / 8064))
 
 
 def equal_distance(global_share: dict):

@@ -54,6 +54,8 @@ def hierarchies(table):
         ({"k": 2, "suppressed_records": "hide"}, "suppressed_records"),
         ({"t": 0.2, "sensitive": "dx", "t_distance": "hierarchical"}, "needs a hierarchy"),
         ({"t": 0.2, "sensitive": "dx", "t_distance": "ordered"}, "orderable"),
+        ({"k": 2, "entropy_estimator": "grassberger"}, "entropy l-diversity only"),
+        ({"l": 2, "sensitive": "dx", "l_variant": "entropy", "entropy_estimator": "miller"}, "shannon"),
     ],
 )
 def test_bad_criteria_raise_value_error(table, hierarchies, kwargs, message):

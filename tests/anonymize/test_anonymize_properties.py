@@ -70,6 +70,8 @@ def problems(draw):
         l = draw(st.sampled_from([1.7, 2.3, 2.9])) if variant == "entropy" else draw(st.integers(1, 3))
         kwargs.update(l=l, l_variant=variant, sensitive="s")
         spec.update(l=l, l_variant=variant, sensitive="s")
+        if variant == "entropy" and draw(st.booleans()):
+            kwargs["entropy_estimator"] = spec["estimator"] = "grassberger"
         if variant == "recursive":
             kwargs["c"] = spec["c"] = draw(st.sampled_from([1.5, 2.0, 3.0]))
     if "t" in kind:

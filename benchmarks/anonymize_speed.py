@@ -59,7 +59,8 @@ WITHOUT_OCCUPATION = [c for c in COLUMNS if c != "occupation"]
 
 # (name, quasi-identifiers, keyword arguments, ARX's expected (loss, transformation) or None)
 ADULT_CASES = [
-    ("k=5, 4% (ARX check)", COLUMNS, {"k": 5, "max_suppression": 0.04}, (255559.85455731067, [1, 0, 1, 1, 3, 2, 2, 0, 1])),
+    ("k=5, 4% (ARX check)", COLUMNS, {"k": 5, "max_suppression": 0.04},
+     (255559.85455731067, [1, 0, 1, 1, 3, 2, 2, 0, 1])),
     ("k=100, 4%", COLUMNS, {"k": 100, "max_suppression": 0.04}, (379417.3460570988, [1, 1, 1, 1, 3, 2, 2, 1, 1])),
     ("k=5, 0%", COLUMNS, {"k": 5, "max_suppression": 0.0}, (407289.5388925293, [1, 2, 1, 1, 3, 2, 2, 1, 1])),
     ("k=100, 0%", COLUMNS, {"k": 100, "max_suppression": 0.0}, (453196.8932458743, [0, 4, 1, 1, 3, 2, 2, 1, 1])),

@@ -14,7 +14,7 @@ import pandas as pd
 from deid.anonymize import _kernels as K
 from deid.anonymize._hierarchy import Hierarchy, encode_with_hierarchy
 from deid.anonymize._metrics import METRICS, Metric
-from deid.anonymize._search import ClassTable, Criteria, LatticeSearch
+from deid.anonymize._search import Criteria, LatticeSearch
 
 L_VARIANTS = {"distinct": K.L_DISTINCT, "entropy": K.L_ENTROPY, "recursive": K.L_RECURSIVE}
 T_DISTANCES = {"equal": K.T_EQUAL, "hierarchical": K.T_HIERARCHICAL, "ordered": K.T_ORDERED}
@@ -196,7 +196,8 @@ def anonymize(
         k larger than the table, a hierarchy lacking values of the data, hierarchies with
         levels of unequal depth or inconsistent levels.
 
-    >>> df = pd.DataFrame({"age": [31, 32, 33, 47, 48, 49], "zip": ["02139", "02138", "02139", "02141", "02142", "02141"]})
+    >>> df = pd.DataFrame({"age": [31, 32, 33, 47, 48, 49],
+    ...                    "zip": ["02139", "02138", "02139", "02141", "02142", "02141"]})
     >>> h = {"age": Hierarchy.intervals(df["age"], widths=(5, 10)), "zip": Hierarchy.redaction(df["zip"])}
     >>> r = anonymize(df, ["age", "zip"], h, k=3)
     >>> r.levels, r.suppressed, r.risk.k
@@ -292,7 +293,8 @@ def _validate(df, quasi_identifiers, sensitive, k, l, l_variant, c, t, max_risk,
         if sensitive is None:
             raise ValueError("l-diversity needs a sensitive column: give sensitive=")
     if t is not None:
-        if isinstance(t, bool) or not isinstance(t, (int, float, np.integer, np.floating)) or not (0.0 <= float(t) <= 1.0):
+        if isinstance(t, bool) or not isinstance(t, (int, float, np.integer, np.floating)) \
+                or not (0.0 <= float(t) <= 1.0):
             raise ValueError("t must lie in [0, 1]")
         if sensitive is None:
             raise ValueError("t-closeness needs a sensitive column: give sensitive=")
@@ -461,9 +463,8 @@ def _string_column(labels: list[str], codes: np.ndarray, index) -> pd.Series:
 
 def _result(df, qis, sens, problem, search, record, satisfied, suppressed_records, metric, monotonic):
     levels = search.node_levels(record.index)
-    rows = ClassTable(problem.row_codes, np.ones(problem.n_records, dtype=np.int64), problem.row_hist)
-    zeros = np.zeros(len(qis), dtype=np.int64)
-    table, class_of_row = search._rollup(rows, zeros, levels)
+    table, class_of_bottom = search._rollup(search.bottom, search.node_levels(0), levels)
+    class_of_row = class_of_bottom[search.bottom_of_row]
     status, _, failing = search.status(table)
     suppressed_row = status[class_of_row] != 0
 

@@ -77,7 +77,9 @@ class Hierarchy:
             depths[len(r)] = depths.get(len(r), 0) + 1
         if len(depths) > 1:
             detail = ", ".join(f"{count} row(s) with {depth} level(s)" for depth, count in sorted(depths.items()))
-            raise ValueError(f"hierarchy{where} has levels of unequal depth ({detail}): every row needs the same number")
+            raise ValueError(
+                f"hierarchy{where} has levels of unequal depth ({detail}): every row needs the same number"
+            )
         depth = len(table[0])
         if depth < 1:
             raise ValueError(f"hierarchy{where} rows are empty")
@@ -311,7 +313,8 @@ class Hierarchy:
             raise ValueError("intervals needs numeric values") from None
         if any(not math.isfinite(x) for x in numbers):
             raise ValueError("intervals needs finite numbers")
-        integral = all(x.is_integer() for x in numbers) and all(w.is_integer() for w in widths) and float(origin).is_integer()
+        integral = (all(x.is_integer() for x in numbers) and all(w.is_integer() for w in widths)
+                    and float(origin).is_integer())
         rows = []
         for raw, x in zip(distinct, numbers):
             row = [raw]
@@ -372,7 +375,8 @@ class Hierarchy:
         levels = list(levels)
         if not levels or any(lv not in known for lv in levels):
             raise ValueError(f"dates levels must be a non-empty subset of {known}, in that order")
-        if [known.index(lv) for lv in levels] != sorted(known.index(lv) for lv in levels) or len(set(levels)) != len(levels):
+        ranks = [known.index(lv) for lv in levels]
+        if ranks != sorted(ranks) or len(set(levels)) != len(levels):
             raise ValueError(f"dates levels must go from fine to coarse, in the order {known}")
         distinct, has_missing = _distinct(values)
         try:
@@ -412,7 +416,12 @@ def _member_to_group(mapping: Mapping, level: int) -> dict:
 
 
 def _distinct(values: Iterable) -> tuple[list, bool]:
-    series = values if isinstance(values, pd.Series) else pd.Series(list(values) if not isinstance(values, (np.ndarray, pd.Index, pd.api.extensions.ExtensionArray)) else values)
+    if isinstance(values, pd.Series):
+        series = values
+    elif isinstance(values, (np.ndarray, pd.Index, pd.api.extensions.ExtensionArray)):
+        series = pd.Series(values)
+    else:
+        series = pd.Series(list(values))
     has_missing = bool(series.isna().any())
     uniques = pd.unique(series.dropna())
     out = []

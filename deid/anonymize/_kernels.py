@@ -94,7 +94,8 @@ def rollup(src_codes, src_counts, jump, jump_off, src_levels, dst_levels, cards)
             base = jump_off[c, src_levels[c]]
             salt = np.uint64(c + 1) * np.uint64(0x9E3779B97F4A7C15)
             for i in range(n):
-                keys[i] = np.int64(_mix64(np.int64(np.uint64(keys[i]) ^ (np.uint64(row[base + src_codes[i, c]]) + salt))))
+                mixed = np.uint64(keys[i]) ^ (np.uint64(row[base + src_codes[i, c]]) + salt)
+                keys[i] = np.int64(_mix64(np.int64(mixed)))
     dst_of_src = np.empty(n, dtype=np.int64)
     dst_counts = np.zeros(n, dtype=np.int64)
     first = np.empty(n, dtype=np.int64)

@@ -160,6 +160,8 @@ class LatticeSearch:
         self._cache_bytes = 0
         self._free_slots = list(range(_MAX_CACHE_ENTRIES - 1, -1, -1))
         self._qrange = np.arange(self.q)
+        self.bottom: ClassTable | None = None
+        self._bottom_levels: np.ndarray | None = None
         self.bottom = self._bottom_table()
         # the bottom's codes at every level, so roll-ups from it stream instead of looking up
         heights = dims - 1
@@ -177,15 +179,15 @@ class LatticeSearch:
         p = self.p
         zeros = np.zeros(self.q, dtype=np.int64)
         rows = ClassTable(p.row_codes, np.ones(p.n_records, dtype=np.int64), p.row_hist)
-        table, self.bottom_of_row = self._rollup(rows, zeros, zeros)
+        table, self.bottom_of_row = self._rollup(rows, zeros, zeros)  # class of every record
         return table
 
     def _rollup(self, src: ClassTable, src_levels: np.ndarray, dst_levels: np.ndarray) -> tuple[ClassTable, np.ndarray]:
         p = self.p
         cards = p.cards_at(dst_levels)
-        bottom_levels = getattr(self, "_bottom_levels", None)
-        if src is getattr(self, "bottom", None) and bottom_levels is not None and float(np.prod(cards.astype(np.float64))) < 4e18:
-            dst_of_src, codes, counts = K.rollup_from_levels(bottom_levels, self._bottom_level_off, src.counts,
+        streamable = src is self.bottom and self._bottom_levels is not None
+        if streamable and float(np.prod(cards.astype(np.float64))) < 4e18:  # the key fits 62 bits
+            dst_of_src, codes, counts = K.rollup_from_levels(self._bottom_levels, self._bottom_level_off, src.counts,
                                                              dst_levels, cards)
         else:
             dst_of_src, codes, counts = K.rollup(src.codes, src.counts, p.jump, p.jump_off, src_levels, dst_levels,
@@ -226,7 +228,8 @@ class LatticeSearch:
     def _remember(self, index: int, table: ClassTable) -> None:
         if table.nbytes > _CACHE_BYTES // 4 or table.n_classes >= self.bottom.n_classes:
             return
-        while self._cache and (len(self._cache) >= _MAX_CACHE_ENTRIES or self._cache_bytes + table.nbytes > _CACHE_BYTES):
+        while self._cache and (len(self._cache) >= _MAX_CACHE_ENTRIES
+                               or self._cache_bytes + table.nbytes > _CACHE_BYTES):
             old, old_table = self._cache.popitem(last=False)
             slot = self._slot_of.pop(old)
             self._slot_valid[slot] = False

@@ -93,7 +93,6 @@ def hierarchical_distance(global_share: dict, hierarchy):
             extra[(0, path[v][0])] = global_share.get(v, 0.0) - counts.get(v, 0) / size
         cost = 0.0
         for lv in range(1, height + 1):
-            pos, neg = {}, {}
             children = {}
             for v in raw:
                 children.setdefault(path[v][lv], set()).add(path[v][lv - 1])

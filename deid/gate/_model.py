@@ -1,0 +1,297 @@
+"""What a scan returns: findings with their place and keyed fingerprint, per file and in total.
+
+Nothing here holds a value unless the scan was asked for values (``show_values=True``).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Iterator
+
+import numpy as np
+
+# Entity types whose value is an identifier: its fingerprint is taken over its letters and
+# digits only, so "617-555-0142" and "(617) 555 0142" are the same accepted value.
+_IDENTIFIER_TYPES = frozenset({
+    "PHONE", "FAX", "SSN", "MRN", "HEALTH_PLAN_ID", "ACCOUNT", "LICENSE", "VEHICLE_ID",
+    "DEVICE_ID", "ID", "ZIP", "IP_ADDRESS",
+})
+
+
+def normalize_value(entity_type: str, value: str) -> str:
+    """The form of a value its fingerprint is taken over: NFKC, case-folded, white space
+    collapsed; identifiers keep their letters and digits only.
+
+    >>> normalize_value("PHONE", "(617) 555-0142") == normalize_value("PHONE", "617.555.0142")
+    True
+    >>> normalize_value("NAME", "  John   SMITH ")
+    'john smith'
+    """
+    text = unicodedata.normalize("NFKC", value).casefold()
+    if entity_type in _IDENTIFIER_TYPES:
+        kept = "".join(ch for ch in text if ch.isalnum())
+        if kept:
+            return kept
+    return " ".join(text.split())
+
+
+def fingerprint(key, entity_type: str, value: str) -> str:
+    """The keyed fingerprint of a finding: 16 hex digits of HMAC-SHA256 under the key's
+    ``fingerprint`` sub-key, over the entity type and the normalized value.
+
+    Without the key a fingerprint cannot be recomputed, so short values (SSNs, MRNs, dates)
+    cannot be recovered by trying every candidate offline, as they could from a plain hash.
+
+    >>> from deid.transform import Key
+    >>> key = Key("an example key that is long enough")
+    >>> fingerprint(key, "NAME", "John Smith") == fingerprint(key, "NAME", "JOHN  smith")
+    True
+    >>> len(fingerprint(key, "SSN", "123-45-6789"))
+    16
+    """
+    return key.token("fingerprint", f"{entity_type}\x00{normalize_value(entity_type, value)}", 16)
+
+
+@dataclass(frozen=True, slots=True)
+class FileFinding:
+    """One finding in one file.
+
+    Attributes
+    ----------
+    path : str
+        The file, as given on the command line or found below a folder given there.
+    entity_type : str
+        One of :data:`deid.entities.ENTITY_TYPES`.
+    score : float
+        The detector's confidence.
+    fingerprint : str
+        Keyed fingerprint of (entity type, normalized value): equal values give equal
+        fingerprints under one key, wherever they are.
+    recognizer : str
+        The recognizer that found it.
+    line : int or None
+        1-based line of the file (text, JSON Lines; for CSV/TSV the data row's line if no
+        field holds a line break; None for Parquet).
+    column : int or None
+        1-based character column: in the line (text files), or in the field's value.
+    length : int
+        Length of the finding in characters.
+    row : int or None
+        1-based data row (tables) or record number (JSON Lines).
+    field : str or None
+        Table column or JSON field (``a.b[0]`` for nested values).
+    value : str or None
+        The text found: only when the scan was asked for values.
+    """
+
+    path: str
+    entity_type: str
+    score: float
+    fingerprint: str
+    recognizer: str
+    line: int | None = None
+    column: int | None = None
+    length: int = 0
+    row: int | None = None
+    field: str | None = None
+    value: str | None = None
+
+    @property
+    def where(self) -> str:
+        """A short human-readable place: ``notes/a.txt:3:14`` or ``x.csv:12 [name]``."""
+        if self.row is not None and self.field is not None:
+            line = f":{self.line}" if self.line is not None else f" row {self.row}"
+            return f"{self.path}{line} [{self.field}]"
+        if self.line is not None:
+            return f"{self.path}:{self.line}:{self.column}" if self.column else f"{self.path}:{self.line}"
+        return self.path
+
+    def to_dict(self) -> dict:
+        out = {
+            "path": self.path,
+            "entity_type": self.entity_type,
+            "score": round(float(self.score), 4),
+            "fingerprint": self.fingerprint,
+            "recognizer": self.recognizer,
+            "line": self.line,
+            "column": self.column,
+            "length": self.length,
+            "row": self.row,
+            "field": self.field,
+        }
+        if self.value is not None:
+            out["value"] = self.value
+        return out
+
+
+@dataclass(slots=True)
+class CellHits:
+    """The findings in one distinct value of one table column, and the rows holding it
+    (tables are scanned once per distinct value and column)."""
+
+    field: str
+    rows: np.ndarray  # 0-based data rows
+    hits: list  # [(entity_type, score, recognizer, fingerprint, start, end, value or None)]
+    line_offset: int | None  # data row r is on line r + line_offset (None: no lines)
+
+
+@dataclass
+class FileScan:
+    """The scan of one file.
+
+    ``error`` is a one-line message when the file could not be read (wholly or from some
+    point on: the findings before it are kept). Findings come from :meth:`findings`.
+    """
+
+    path: str
+    kind: str
+    bytes: int = 0
+    rows: int | None = None
+    error: str | None = None
+    suppressed: int = 0  # findings on a line marked deid:allow
+    _findings: list = field(default_factory=list)
+    _cells: list = field(default_factory=list)
+    _counts: Counter = field(default_factory=Counter)
+
+    def add(self, finding: FileFinding) -> None:
+        self._findings.append(finding)
+        self._counts[finding.entity_type] += 1
+
+    def add_cells(self, cells: CellHits) -> None:
+        self._cells.append(cells)
+        for hit in cells.hits:
+            self._counts[hit[0]] += len(cells.rows)
+
+    @property
+    def n_findings(self) -> int:
+        return sum(self._counts.values())
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Findings per entity type."""
+        return dict(sorted(self._counts.items()))
+
+    def findings(self) -> Iterator[FileFinding]:
+        """Every finding, in file order for text and by row for tables (built on demand:
+        a table's findings are stored once per distinct value)."""
+        yield from self._findings
+        if not self._cells:
+            return
+        parts = []
+        for ci, cells in enumerate(self._cells):
+            parts.append((cells.rows, np.full(len(cells.rows), ci, dtype=np.int64)))
+        if not parts:
+            return
+        rows = np.concatenate([p[0] for p in parts])
+        which = np.concatenate([p[1] for p in parts])
+        order = np.lexsort((which, rows))
+        for i in order.tolist():
+            cells = self._cells[int(which[i])]
+            row = int(rows[i])
+            for entity, score, recognizer, fp, start, end, value in cells.hits:
+                yield FileFinding(
+                    self.path, entity, score, fp, recognizer,
+                    line=None if cells.line_offset is None else row + cells.line_offset,
+                    column=start + 1, length=end - start, row=row + 1, field=cells.field, value=value,
+                )
+
+    def fingerprints(self) -> set[tuple[str, str]]:
+        """The distinct (entity type, fingerprint) pairs found in the file."""
+        out = {(f.entity_type, f.fingerprint) for f in self._findings}
+        for cells in self._cells:
+            out.update((h[0], h[3]) for h in cells.hits)
+        return out
+
+    def to_dict(self) -> dict:
+        return {
+            "path": self.path,
+            "kind": self.kind,
+            "bytes": self.bytes,
+            "rows": self.rows,
+            "findings": self.n_findings,
+            "by_type": self.counts,
+            "suppressed": self.suppressed,
+            "error": self.error,
+        }
+
+
+@dataclass
+class ScanReport:
+    """The scan of many files.
+
+    Attributes
+    ----------
+    files : list of FileScan
+        In scan order, including files that could not be read (``error`` set).
+    errors : list of (path, message)
+        Paths that could not be scanned at all (missing) and files whose reading failed.
+    excluded, skipped : int
+        Files excluded by a pattern, and files in folders with an ending deid does not read.
+    fingerprint_key : str
+        ``"configured"`` (fingerprints are stable across runs) or ``"ephemeral"`` (a random
+        key for this run: equal within the run only).
+    seconds : float
+        Wall time of the scan.
+    """
+
+    files: list[FileScan]
+    errors: list[tuple[str, str]]
+    excluded: int = 0
+    skipped: int = 0
+    fingerprint_key: str = "ephemeral"
+    seconds: float = 0.0
+    threshold: float | None = None
+
+    @property
+    def scanned(self) -> list[FileScan]:
+        """Files read to the end without an error."""
+        return [f for f in self.files if f.error is None]
+
+    @property
+    def n_files(self) -> int:
+        return len(self.scanned)
+
+    @property
+    def n_bytes(self) -> int:
+        return sum(f.bytes for f in self.files)
+
+    @property
+    def n_rows(self) -> int:
+        return sum(f.rows or 0 for f in self.files)
+
+    @property
+    def n_findings(self) -> int:
+        return sum(f.n_findings for f in self.files)
+
+    @property
+    def n_suppressed(self) -> int:
+        return sum(f.suppressed for f in self.files)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        total: Counter = Counter()
+        for f in self.files:
+            total.update(f._counts)
+        return dict(sorted(total.items(), key=lambda kv: (-kv[1], kv[0])))
+
+    def findings(self) -> Iterator[FileFinding]:
+        for f in self.files:
+            yield from f.findings()
+
+    def summary(self) -> dict:
+        return {
+            "files_scanned": self.n_files,
+            "files_with_errors": len(self.errors),
+            "files_excluded": self.excluded,
+            "files_skipped": self.skipped,
+            "bytes": self.n_bytes,
+            "rows": self.n_rows,
+            "findings": self.n_findings,
+            "by_type": self.counts,
+            "suppressed": self.n_suppressed,
+            "seconds": round(self.seconds, 3),
+            "fingerprint_key": self.fingerprint_key,
+            "threshold": self.threshold,
+        }

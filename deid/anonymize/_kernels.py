@@ -273,8 +273,37 @@ def best_source(slot_levels, slot_classes, slot_valid, target):
 
 @nb.njit(cache=True, nogil=True)
 def merge_histograms(dst_of_src, n_dst, offsets, values, counts, n_values):
-    """Per-class histograms of the destination classes, merged from the source classes."""
+    """Per-class histograms of the destination classes, merged from the source classes.
+
+    With few sensitive values a dense (class x value) tally is one sequential pass over the
+    source entries; otherwise the sources are counting-sorted by destination first.
+    """
     n_src = dst_of_src.shape[0]
+    total = offsets[n_src]
+    if float(n_dst) * float(n_values) <= max(8.0 * total, 1048576.0):
+        tally = np.zeros(n_dst * n_values, dtype=np.int64)
+        for i in range(n_src):
+            row = dst_of_src[i] * n_values
+            for j in range(offsets[i], offsets[i + 1]):
+                tally[row + values[j]] += counts[j]
+        out_offsets = np.zeros(n_dst + 1, dtype=np.int64)
+        w = 0
+        for g in range(n_dst):
+            for v in range(n_values):
+                if tally[g * n_values + v] != 0:
+                    w += 1
+            out_offsets[g + 1] = w
+        out_values = np.empty(w, dtype=np.int32)
+        out_counts = np.empty(w, dtype=np.int64)
+        w = 0
+        for g in range(n_dst):
+            for v in range(n_values):
+                x = tally[g * n_values + v]
+                if x != 0:
+                    out_values[w] = v
+                    out_counts[w] = x
+                    w += 1
+        return out_offsets, out_values, out_counts
     # counting sort of the source classes by destination
     start = np.zeros(n_dst + 1, dtype=np.int64)
     for i in range(n_src):
@@ -287,7 +316,6 @@ def merge_histograms(dst_of_src, n_dst, offsets, values, counts, n_values):
         g = dst_of_src[i]
         order[fill[g]] = i
         fill[g] += 1
-    total = offsets[n_src]
     out_values = np.empty(total, dtype=np.int32)
     out_counts = np.empty(total, dtype=np.int64)
     out_offsets = np.zeros(n_dst + 1, dtype=np.int64)

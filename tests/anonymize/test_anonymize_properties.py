@@ -164,3 +164,37 @@ def test_monotonic_optimum_grows_with_k(metric):
               for k in (1, 2, 5, 10, 25, 50)]
     assert losses == sorted(losses)
     assert losses[-1] > losses[0]  # k=1 keeps the raw data; k=50 must generalize
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 7), st.lists(st.tuples(st.integers(0, 5), st.integers(1, 4)),
+                                                      min_size=1, max_size=4)), min_size=1, max_size=30))
+def test_histogram_merge_paths_agree(sources):
+    """The dense tally and the sort-based merge give the same per-class histograms."""
+    from deid.anonymize import _kernels as K
+
+    dst = np.array([d for d, _ in sources], dtype=np.int64)
+    _, dst = np.unique(dst, return_inverse=True)
+    n_dst = int(dst.max()) + 1
+    offsets = np.zeros(len(sources) + 1, dtype=np.int64)
+    values, counts = [], []
+    for i, (_, entries) in enumerate(sources):
+        merged = {}
+        for v, c in entries:
+            merged[v] = merged.get(v, 0) + c
+        values += list(merged)
+        counts += list(merged.values())
+        offsets[i + 1] = len(values)
+    values = np.array(values, dtype=np.int32)
+    counts = np.array(counts, dtype=np.int64)
+    expected = {}
+    for g, (_, entries) in zip(dst, sources):
+        for v, c in entries:
+            expected[(int(g), v)] = expected.get((int(g), v), 0) + c
+    for n_values in (6, 3_000_000):  # a small value space takes the dense path, a huge one the sort
+        out_offsets, out_values, out_counts = K.merge_histograms(dst, n_dst, offsets, values, counts, n_values)
+        got = {}
+        for g in range(n_dst):
+            for j in range(out_offsets[g], out_offsets[g + 1]):
+                got[(g, int(out_values[j]))] = int(out_counts[j])
+        assert got == expected

@@ -1,58 +1,54 @@
-"""A record's own identifiers as known values for its patient's free text.
+"""A record's own identifiers as known identifiers for its patient's free text.
 
 The text engine finds PHI by patterns, lexicons and context; a name it has never seen, in a
-sentence without context, can slip through. A table knows better: the row says this
-patient is called "Tharp" and lives at "853 Birch Hill Ave". Every identifier value of a
-patient's rows is searched for in that patient's free text, as a whole word, and where the
-text engine found nothing there, it is replaced like a finding of its type.
+sentence without context, can slip through. A table knows better: the row says this patient
+is called "Tharp" and was born on 1931-03-14. :func:`deid.tabular.scrub_frame` collects,
+per patient, the values of every identifier column of all of the patient's rows (and of a
+separate lookup table, when one is given) and hands them to the text engine as a
+:class:`deid.text.KnownIdentifiers` for every free-text cell of that patient. The text
+engine does the matching, in all its variants (any case, "Last, First", a surname alone,
+digits with other separators, a date of birth in any format, abbreviated street types; see
+``docs/text.md``); findings from known values carry ``recognizer="known"``.
 
-Names are matched token by token ("Zachariah Tharp" -> "Zachariah", "Tharp"). A token that
-is also an English word ("Will", "Brown", "Rose") is matched only where it is capitalized,
-so the verb "will" stays; a two-letter token ("Li") only as written. Other values (MRNs,
-phones, streets, cities, ZIP codes) are matched whole, case-insensitively, with any run of
-spaces between their words.
+This module only decides *which* values are known for *whom*:
+
+- the frame's own columns, by role (:data:`ROLE_ENTITY`) or, for columns without a role,
+  by action (``surrogate`` of a kind, ``pseudonym``, ``hash_id``);
+- a lookup table (one row per patient, or per contact) with ``known_columns`` mapping its
+  columns, or tuples of columns joined by a space ("first", "last"), to entity types or
+  roles;
+- or a mapping ``patient id -> {entity type: values}``.
+
+Patients are matched by the text of their id (``12345``, ``12345.0`` and ``"12345"`` are the
+same patient), so a lookup table read from CSV matches a frame with integer ids.
 """
 
 from __future__ import annotations
 
-import functools
-import re
-from typing import Iterable
+from typing import Any, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
 
+from deid.entities import ENTITY_TYPES
 from deid.tabular._actions import Action
 
-# role -> the entity type its values take in free text
-_ROLE_ENTITY = {
+#: Column role -> the entity type its values take in free text (roles not listed hold no
+#: identifier a note would repeat verbatim: other dates, ages, attributes, free text).
+ROLE_ENTITY: dict[str, str] = {
     "name": "NAME", "address": "ADDRESS", "location": "LOCATION", "zip": "ZIP", "phone": "PHONE",
     "fax": "FAX", "email": "EMAIL", "ssn": "SSN", "url": "URL", "ip_address": "IP_ADDRESS", "mrn": "MRN",
     "health_plan_id": "HEALTH_PLAN_ID", "account": "ACCOUNT", "license": "LICENSE",
-    "vehicle_id": "VEHICLE_ID", "device_id": "DEVICE_ID", "id": "ID",
+    "vehicle_id": "VEHICLE_ID", "device_id": "DEVICE_ID", "id": "ID", "birth_date": "DATE",
 }
-_NAME_TOKEN = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
-_MIN_LENGTH = 4  # a whole value shorter than this (a 3-digit code) is not searched for
 
 
-@functools.lru_cache(maxsize=1)
-def _english_words() -> frozenset[str]:
-    """Lower-case entries of Webster's Second (the ``english-words`` package): ordinary words."""
-    try:
-        from english_words import get_english_words_set
-    except ImportError:  # pragma: no cover - a declared dependency
-        return frozenset()
-    return frozenset(w for w in get_english_words_set(["web2"], lower=False, alpha=True) if w.islower())
-
-
-def column_entity(column: str, action: Action, role: str | None, kind_entity: dict) -> str | None:
-    """The entity type a column's values take in free text, or None when the column holds
-    no identifier (kept columns, dates, ages, attributes, free text)."""
-    if action.name in ("keep", "free_text", "date_shift") or role in ("text", "attribute", "date",
-                                                                       "birth_date", "age"):
-        return None
-    if role in _ROLE_ENTITY:
-        return _ROLE_ENTITY[role]
+def column_entity(action: Action, role: str | None, kind_entity: Mapping[str, str]) -> str | None:
+    """The entity type a column's values take in free text, or None when the column holds no
+    identifier to look for (kept columns, free text, dates other than the date of birth,
+    ages, attributes)."""
+    if role is not None:
+        return ROLE_ENTITY.get(role)
     if action.name == "surrogate":
         return kind_entity.get(action.params["kind"], "ID")
     if action.name == "pseudonym":
@@ -62,82 +58,156 @@ def column_entity(column: str, action: Action, role: str | None, kind_entity: di
     return None
 
 
-class KnownValues:
-    """Known identifier values per patient, and where they occur in a text."""
+def entity_of(spec: Any, where: str) -> str:
+    """An entity type ("NAME") or a role ("name", "birth_date") as the entity type."""
+    if isinstance(spec, str):
+        if spec in ENTITY_TYPES:
+            return spec
+        if spec in ROLE_ENTITY:
+            return ROLE_ENTITY[spec]
+    raise ValueError(
+        f"{where}: {spec!r} is neither an entity type ({', '.join(ENTITY_TYPES)}) nor an "
+        f"identifier role ({', '.join(ROLE_ENTITY)})"
+    )
 
-    def __init__(self):
-        self._values: dict[object, dict[str, tuple[str, bool]]] = {}  # patient -> folded -> (entity, strict)
-        self._patterns: dict[object, re.Pattern | None] = {}
+
+def id_text(values: pd.Series | np.ndarray | list) -> np.ndarray:
+    """Patient ids as text keys (object array): ``12345``, ``12345.0`` and ``"12345"`` agree."""
+    series = values if isinstance(values, pd.Series) else pd.Series(values, dtype=object)
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        series = series.astype(object)
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    table = np.array([_scalar_text(u) for u in uniques.tolist()] + [None], dtype=object)
+    return table[codes]
+
+
+def _scalar_text(value) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def value_text(series: pd.Series) -> pd.Series:
+    """A column's values as text for matching: datetimes as ISO dates (a date of birth is a
+    day), whole floats without ".0", missing and blank cells missing."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        series = series.astype(object)
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        local = series.dt.tz_localize(None) if getattr(series.dtype, "tz", None) is not None else series
+        return local.dt.strftime("%Y-%m-%d").astype(object)
+    if pd.api.types.is_bool_dtype(series.dtype):
+        return pd.Series(None, index=series.index, dtype=object)  # true/false identify no one
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    texts = []
+    for u in uniques.tolist():
+        if hasattr(u, "isoformat") and not isinstance(u, str):  # date / datetime objects
+            u = u.date().isoformat() if hasattr(u, "date") and callable(u.date) else u.isoformat()
+        t = _scalar_text(u)
+        texts.append(t if t.strip() else None)
+    table = np.array(texts + [None], dtype=object)
+    return pd.Series(table[codes], index=series.index)
+
+
+class KnownByPatient:
+    """Known identifier values per patient, compiled lazily into one
+    :class:`deid.text.KnownIdentifiers` per patient (cached: a patient's many notes share it).
+
+    ``patients`` (optional): the patient keys that matter (those with free text); values of
+    other patients are not collected.
+    """
+
+    def __init__(self, patients: Iterable[str] | None = None):
+        self._wanted = None if patients is None else frozenset(patients)
+        self._values: dict[str, dict[str, dict[str, None]]] = {}  # patient -> entity -> ordered set
+        self._compiled: dict[str, Any] = {}
 
     def __len__(self) -> int:
         return len(self._values)
 
-    def add_column(self, patients: pd.Series, values: pd.Series, entity: str) -> None:
-        """Add the (patient, value) pairs of one column."""
-        frame = pd.DataFrame({"p": patients.to_numpy(dtype=object), "v": values.to_numpy(dtype=object)})
-        frame = frame[values.notna().to_numpy()].drop_duplicates()
-        words = _english_words() if entity == "NAME" else frozenset()
-        for patient, value in frame.itertuples(index=False):
-            text = value if isinstance(value, str) else (str(int(value)) if isinstance(value, float)
-                                                         and value.is_integer() else str(value))
-            known = self._values.setdefault(patient, {})
-            if entity == "NAME":
-                for token in _NAME_TOKEN.findall(text):
-                    if len(token) < 2:
-                        continue  # initials: too ambiguous to search for
-                    strict = len(token) == 2 or token.casefold() in words
-                    folded = token.casefold()
-                    if folded not in known or not strict:
-                        known[folded] = (entity, strict)
-            else:
-                text = " ".join(text.split())
-                if len(text) >= _MIN_LENGTH and any(c.isalnum() for c in text):
-                    known.setdefault(text.casefold(), (entity, False))
+    def add(self, patients: np.ndarray, values: pd.Series, entity: str) -> None:
+        """Add (patient key, value) pairs; missing and blank values are skipped."""
+        texts = value_text(values).to_numpy(dtype=object)
+        keep = pd.notna(texts) & pd.notna(patients)
+        if self._wanted is not None:
+            keep &= pd.Series(patients, dtype=object).isin(list(self._wanted)).to_numpy()
+        if not keep.any():
+            return
+        pairs = pd.DataFrame({"p": patients[keep], "v": texts[keep]}).drop_duplicates()
+        store = self._values
+        for patient, value in zip(pairs["p"].tolist(), pairs["v"].tolist()):
+            store.setdefault(patient, {}).setdefault(entity, {})[value] = None
+        self._compiled.clear()
 
-    def _pattern(self, patient) -> re.Pattern | None:
-        if patient not in self._patterns:
-            values = self._values.get(patient)
-            if not values:
-                self._patterns[patient] = None
-            else:
-                alternatives = sorted(values, key=len, reverse=True)
-                body = "|".join(r"\s+".join(re.escape(part) for part in v.split(" ")) for v in alternatives)
-                self._patterns[patient] = re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE)
-        return self._patterns[patient]
-
-    def spans(self, text: str, patient) -> list[tuple[int, int, str]]:
-        """(start, end, entity) of this patient's known values in ``text``."""
-        pattern = self._pattern(patient)
-        if pattern is None:
-            return []
-        values = self._values[patient]
-        out = []
-        for m in pattern.finditer(text):
-            found = m.group(0)
-            entity, strict = values.get(" ".join(found.split()).casefold(), (None, False))
-            if entity is None:
+    def add_mapping(self, known: Mapping) -> None:
+        """Add ``{patient id: {entity type: value or values}}``."""
+        for patient, by_entity in known.items():
+            if patient is None or (isinstance(patient, float) and patient != patient):
+                raise ValueError("known: a patient id is missing")
+            if not isinstance(by_entity, Mapping):
+                raise TypeError(f"known: each patient's identifiers must be a mapping of entity type to "
+                                f"values, not {type(by_entity).__name__}")
+            key = _scalar_text(patient)
+            if self._wanted is not None and key not in self._wanted:
                 continue
-            if strict and (found.islower() or (len(found) == 2 and not found[0].isupper())):
-                continue  # "will" the verb, not Will the son
-            out.append((m.start(), m.end(), entity))
-        return out
+            for entity, values in by_entity.items():
+                entity = entity_of(entity, "known")
+                if isinstance(values, str) or not isinstance(values, Iterable):
+                    values = [values]
+                for v in values:
+                    if v is None or (isinstance(v, float) and v != v):
+                        continue
+                    t = _scalar_text(v)
+                    if t.strip():
+                        self._values.setdefault(key, {}).setdefault(entity, {})[t] = None
+        self._compiled.clear()
+
+    def get(self, patient) -> Any:
+        """The patient's :class:`~deid.text.KnownIdentifiers`, or None when nothing is known."""
+        if patient is None:
+            return None
+        key = patient if isinstance(patient, str) else _scalar_text(patient)
+        if key in self._compiled:
+            return self._compiled[key]
+        values = self._values.get(key)
+        compiled = None
+        if values:
+            from deid.text import KnownIdentifiers
+
+            compiled = KnownIdentifiers({e: list(v) for e, v in values.items()}) or None
+        self._compiled[key] = compiled
+        return compiled
+
+    def values_of(self, patient) -> dict[str, list[str]]:
+        """The raw values known for a patient (entity -> values); for deid.verify and tests."""
+        key = patient if isinstance(patient, str) else _scalar_text(patient)
+        return {e: list(v) for e, v in self._values.get(key, {}).items()}
 
 
-def merge(findings: Iterable, extra: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
-    """The findings' spans plus the known-value spans that overlap none of them, in order."""
-    spans = [(f.start, f.end, f.entity_type) for f in findings]
-    if not extra:
-        return spans
-    starts = np.array([s for s, _, _ in spans], dtype=np.int64)
-    ends = np.array([e for _, e, _ in spans], dtype=np.int64)
-    for s, e, entity in extra:
-        if not len(spans) or not np.any((starts < e) & (ends > s)):
-            spans.append((s, e, entity))
-    spans.sort()
-    # two known values cannot overlap (one regex, left to right), but keep it safe
-    out: list[tuple[int, int, str]] = []
-    for span in spans:
-        if out and span[0] < out[-1][1]:
-            continue
-        out.append(span)
+def check_known_columns(known_columns, table_columns, where: str = "known_columns") -> list[tuple[tuple[str, ...], str]]:
+    """``known_columns`` as ``[(columns, entity)]``; errors name the column or type."""
+    if not isinstance(known_columns, Mapping) or not known_columns:
+        raise ValueError(f"{where} must map lookup-table columns (or tuples of columns, joined by a "
+                         "space) to entity types or roles, e.g. {'mrn': 'MRN', ('first', 'last'): 'NAME'}")
+    present = set(table_columns)
+    out = []
+    for cols, spec in known_columns.items():
+        group = (cols,) if isinstance(cols, str) else tuple(cols)
+        if not group or not all(isinstance(c, str) for c in group):
+            raise ValueError(f"{where}: keys must be column names or tuples of column names")
+        missing = [c for c in group if c not in present]
+        if missing:
+            raise ValueError(f"{where}: column(s) {', '.join(map(repr, missing))} are not in the lookup table")
+        out.append((group, entity_of(spec, f"{where}[{cols!r}]")))
     return out
+
+
+def lookup_values(table: pd.DataFrame, group: tuple[str, ...]) -> pd.Series:
+    """One lookup column's values, or several columns' joined by a space per row (a row whose
+    columns are all missing gives a missing value)."""
+    if len(group) == 1:
+        return table[group[0]]
+    parts = [value_text(table[c]).fillna("") for c in group]
+    joined = parts[0].str.cat(parts[1:], sep=" ").str.strip().str.replace(r"\s+", " ", regex=True)
+    return joined.where(joined != "", None).astype(object)

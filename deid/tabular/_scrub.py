@@ -16,7 +16,8 @@ from deid.tabular._policy import Policy
 
 def scrub_frame(df: pd.DataFrame, policy: Policy | Mapping[str, Any], *, key=None,
                 patient_column: str | None = None, n_process: int = 1, scrubber=None,
-                known_values: bool = True, today: _dt.date | None = None) -> pd.DataFrame:
+                known_values: bool = True, known=None, known_columns: Mapping | None = None,
+                known_patient_column: str | None = None, today: _dt.date | None = None) -> pd.DataFrame:
     """De-identify a DataFrame column by column, as ``policy`` says.
 
     Parameters
@@ -41,10 +42,22 @@ def scrub_frame(df: pd.DataFrame, policy: Policy | Mapping[str, Any], *, key=Non
         policy's ``text_operators`` and ``date_shift_range``). Its key is used when ``key``
         is None.
     known_values : bool
-        With a patient column (default True): the identifier values of a patient's rows
-        (names token by token, MRNs, phones, addresses, ZIP codes, ...) are searched for in
-        that patient's free text, and replaced like findings of their type where the text
-        engine found nothing.
+        With a patient column (default True): the values of the identifier columns of all of
+        a patient's rows (names, MRN, SSN, phone, e-mail, address, date of birth, contacts'
+        names, ...: by role, see ``docs/tabular.md``) are that patient's known identifiers
+        (:class:`deid.text.KnownIdentifiers`) in every free-text cell of every row of the
+        patient, even rows whose own identifier cells are empty.
+    known : pandas.DataFrame or mapping, optional
+        A lookup table of known identifiers (one row per patient, or one per contact) used
+        with (or, with ``known_values=False``, instead of) the frame's own columns; or a
+        mapping ``patient id -> {entity type: values}``. Needs a patient column.
+    known_columns : mapping, optional
+        For a lookup table: its column (or a tuple of columns, joined by a space per row,
+        such as ``("first_name", "last_name")``) -> entity type (``"NAME"``) or role
+        (``"name"``, ``"birth_date"``).
+    known_patient_column : str, optional
+        The lookup table's patient-id column (default: the patient column's name). Ids match
+        by their text, so ``12345`` and ``"12345"`` are one patient.
     today : datetime.date, optional
         The reference date of age top-coding when an action gives none (default: today).
 
@@ -106,6 +119,12 @@ def scrub_frame(df: pd.DataFrame, policy: Policy | Mapping[str, Any], *, key=Non
         if isinstance(patient_ids.dtype, pd.CategoricalDtype):
             patient_ids = patient_ids.astype(object)
 
+    if known is not None and patient_ids is None:
+        raise ValueError("known identifiers (known=...) need a patient column: it says whose notes they are")
+    if known is None and known_columns is not None:
+        raise ValueError("known_columns describes a lookup table: pass the table as known=")
+    lookup = _check_lookup(known, known_columns, known_patient_column or pcol) if known is not None else None
+
     keyed = any(a.keyed for a in plan.values())
     key = _resolve_key(key, scrubber, keyed)
     needs_patient = [c for c, a in plan.items() if a.name in ("date_shift", "free_text")]
@@ -130,10 +149,11 @@ def scrub_frame(df: pd.DataFrame, policy: Policy | Mapping[str, Any], *, key=Non
             continue
         results[column] = _run(column, action, df[column], ctx)
     # the expensive text engine runs last, after every structured column has passed
-    known = _known_values(df, plan, policy, patient_ids) if free_text and known_values and \
-        patient_ids is not None else None
+    known_ids = None
+    if free_text and patient_ids is not None and (known_values or lookup is not None):
+        known_ids = _known_identifiers(df, plan, policy, patient_ids, free_text, known_values, lookup)
     for column in free_text:
-        results[column] = _run_text(column, df[column], ctx, scrubber, n_process, known)
+        results[column] = _run_text(column, df[column], ctx, scrubber, n_process, known_ids)
 
     out = df.copy(deep=False)  # copy-on-write: kept columns share memory with df
     for column, series in results.items():
@@ -188,19 +208,55 @@ def _run(column: str, action: Action, series: pd.Series, ctx) -> pd.Series:
     raise AssertionError(f"no implementation for action {action.name}")  # pragma: no cover
 
 
-def _known_values(df: pd.DataFrame, plan: dict, policy: Policy, patient_ids: pd.Series):
-    from deid.tabular._known import KnownValues, column_entity
+def _check_lookup(known, known_columns, patient_column):
+    """``known`` as ``("table", frame, [(columns, entity)], patient column)`` or ``("mapping", known)``."""
+    if isinstance(known, pd.DataFrame):
+        if known_columns is None:
+            raise ValueError("known is a lookup table: give known_columns (its columns -> entity types or roles)")
+        if patient_column not in known.columns:
+            raise ValueError(f"known: the lookup table has no patient column {patient_column!r} "
+                             "(set known_patient_column)")
+        n_missing = int(known[patient_column].isna().sum())
+        if n_missing:
+            raise ValueError(f"known: patient column {patient_column!r} has {n_missing} missing value(s)")
+        from deid.tabular._known import check_known_columns
 
-    known = KnownValues()
-    for column, action in plan.items():
-        entity = column_entity(column, action, policy.column_roles.get(column), _apply._KIND_ENTITY)
-        if entity is not None:
-            known.add_column(patient_ids, _apply._plain(df[column]), entity)
+        return ("table", known, check_known_columns(known_columns, known.columns), patient_column)
+    if isinstance(known, Mapping):
+        if known_columns is not None:
+            raise ValueError("known_columns is for a lookup table; known is a mapping of patient ids")
+        return ("mapping", known)
+    raise TypeError(f"known must be a DataFrame (a lookup table) or a mapping of patient ids, "
+                    f"not {type(known).__name__}")
+
+
+def _known_identifiers(df: pd.DataFrame, plan: dict, policy: Policy, patient_ids: pd.Series,
+                       free_text: list[str], own_columns: bool, lookup):
+    """Each patient's known identifiers, from the frame's identifier columns (``own_columns``)
+    and the lookup; only patients with some free text are collected."""
+    from deid.tabular._known import KnownByPatient, column_entity, id_text, lookup_values
+
+    keys = id_text(patient_ids)
+    has_text = np.zeros(len(df), dtype=bool)
+    for column in free_text:
+        has_text |= df[column].notna().to_numpy()
+    known = KnownByPatient(set(keys[has_text].tolist()))
+    if own_columns:
+        for column, action in plan.items():
+            entity = column_entity(action, policy.column_roles.get(column), _apply._KIND_ENTITY)
+            if entity is not None:
+                known.add(keys, _apply._plain(df[column]), entity)
+    if lookup is not None and lookup[0] == "table":
+        _, table, groups, pcol = lookup
+        table_keys = id_text(table[pcol])
+        for group, entity in groups:
+            known.add(table_keys, lookup_values(table, group), entity)
+    elif lookup is not None:
+        known.add_mapping(lookup[1])
     return known
 
 
 def _run_text(column: str, series: pd.Series, ctx, scrubber, n_process: int, known) -> pd.Series:
-    from deid.tabular._known import merge
     from deid.text import Scrubber
     from deid.transform import Transformer
 
@@ -230,15 +286,18 @@ def _run_text(column: str, series: pd.Series, ctx, scrubber, n_process: int, kno
     else:
         texts_in, ids_in = texts, np.full(len(texts), None, dtype=object)
         codes[valid] = text_codes[valid]
+    texts_in, ids_in = texts_in.tolist(), ids_in.tolist()
+    # the patient's known identifiers (compiled once per patient, cached) go to the text engine
+    per_text = None if known is None else (known.get(p) for p in ids_in)
     try:
-        found = scrubber.detect_many(texts_in.tolist(), n_process=n_process)
+        found = scrubber.detect_many(texts_in, n_process=n_process, known=per_text)
         scrubbed = []
-        for text, patient, findings in zip(texts_in.tolist(), ids_in.tolist(), found):
-            extra = known.spans(text, patient) if known is not None else []
+        for text, patient, findings in zip(texts_in, ids_in, found):
             pieces, pos = [], 0
-            for start, end, entity in merge(findings, extra):
+            for f in findings:
+                start, end = f.start, f.end
                 pieces.append(text[pos:start])
-                pieces.append(transformer.transform(text[start:end], entity, patient))
+                pieces.append(transformer.transform(text[start:end], f.entity_type, patient))
                 pos = end
             pieces.append(text[pos:])
             scrubbed.append("".join(pieces))

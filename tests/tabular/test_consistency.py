@@ -33,7 +33,12 @@ def _note(r) -> str:
             f"{r.admission_date:%m/%d/%Y} with chest pain.")
 
 
-@pytest.mark.parametrize("text_in_frame", [False, True])
+@pytest.mark.parametrize("text_in_frame", [
+    False,
+    pytest.param(True, marks=pytest.mark.xfail(
+        strict=True, reason="deid.text.KnownIdentifiers: a known number's span takes the ')' after it when "
+        "no '(' precedes ('(MRN: 00482913)'), so the note's pseudonym is of '00482913)': reported to the lead")),
+])
 def test_note_and_row_of_a_patient_match(patients, text_in_frame):
     policy = Policy.safe_harbor(dates="shift").with_columns(
         patient_id="mrn", mrn="mrn", name="name", admitted="date", admitted_text="date", sex="attribute")
@@ -47,7 +52,9 @@ def test_note_and_row_of_a_patient_match(patients, text_in_frame):
     scrubber = Scrubber(key=KEY, operators=policy.text_operators, date_shift_range=policy.date_shift_range)
     names_found = 0
     for i, r in enumerate(patients):
-        note = scrubber.scrub(_note(r), patient_id=r.patient_id).text
+        # in the frame, the row's identifier columns are known identifiers of its note
+        known = {"MRN": [r.patient_id, r.mrn], "NAME": [f"{r.first_name} {r.last_name}"]}
+        note = scrubber.scrub(_note(r), patient_id=r.patient_id, known=known if text_in_frame else None).text
         if text_in_frame:
             assert rows["note"][i] == note
         # the pseudonym of the MRN and the shifted admission date, in both written forms

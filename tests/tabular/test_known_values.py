@@ -1,93 +1,215 @@
-"""A record's own identifiers are known values for its patient's free text: what the text
-engine misses there is still replaced, as a finding of its type would be."""
+"""A record's own identifiers (and a lookup table's) are known identifiers for the patient's
+free text: scrub_frame hands them to the text engine (deid.text.KnownIdentifiers), which
+finds them in their usual variants; the findings are replaced by the scrubber's operators."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from deid.tabular import Policy, scrub_frame
-from deid.tabular._known import KnownValues, merge
-from deid.text import Finding, Scrubber
+from deid.tabular._known import KnownByPatient, column_entity, id_text
+from deid.tabular._policy import _safe_harbor_roles
+from deid.text import KnownIdentifiers, Scrubber
 from deid.transform import Key, pseudonym, surrogate
 
-from .conftest import KEY, TODAY
+from .conftest import KEY, SETTINGS, TODAY
 
+# "nesaeth" and "quorvik" are in no lexicon and written in lower case without context: the
+# text engine alone cannot know they are names
 NOTES = [
-    "nesaeth stable overnight, plan home. Young family at bedside.",
-    "Petersham resident; will call back.",
-    "Pt ref 00482913 in chart, zip 01366 on file. Seen 7/22/2019.",
+    "nesaeth stable overnight, plan home.",
+    "Pt ref 00482913 in chart. Call back 617 555 0142. Seen 7/22/2019.",
+    "quorvik brought clothes. She will call back tomorrow.",
+    "NESAETH, JONAS seen; dob 3/14/1931.",
 ]
 
 
 def frame() -> pd.DataFrame:
+    # the structured cells of the last rows are empty: the patient's values still apply there
     return pd.DataFrame({
-        "mrn": ["00482913"] * 3,
-        "patient_name": ["Jonas Nesaeth"] * 3,
-        "city": ["Petersham"] * 3,
-        "zip": ["01366"] * 3,
-        "relative": ["Will Young"] * 3,
+        "patient_id": ["p1"] * 4,
+        "mrn": ["00482913", "00482913", None, None],
+        "patient_name": ["Jonas Nesaeth", None, None, None],
+        "dob": pd.to_datetime(["1931-03-14", None, None, None]),
+        "phone": ["617-555-0142", None, None, None],
+        "contact": ["Ilse Quorvik", None, None, None],
         "note": NOTES,
     })
 
 
 def policy() -> Policy:
     return Policy.safe_harbor(dates="shift").with_columns(
-        mrn="mrn", patient_name="name", city="location", zip="zip", relative="name", note="text")
+        patient_id="id", mrn="mrn", patient_name="name", dob="birth_date", phone="phone", contact="name",
+        note="text")
 
 
-@pytest.fixture(scope="module")
-def dates_only():
-    """A text engine that finds dates only: everything else must come from known values."""
-    return Scrubber(key=KEY, entities=["DATE"], operators=policy().text_operators)
+def scrub(df=None, pol=None, **kw):
+    kw.setdefault("key", KEY)
+    kw.setdefault("patient_column", "patient_id")
+    kw.setdefault("today", TODAY)
+    return scrub_frame(frame() if df is None else df, pol or policy(), **kw)
 
 
-def test_known_values_are_replaced_consistently(dates_only):
-    df = frame()
-    out = scrub_frame(df, policy(), key=KEY, patient_column="mrn", scrubber=dates_only, today=TODAY)
+def test_text_engine_alone_misses_them():
+    off = scrub(known_values=False)["note"].tolist()
+    assert off[0].startswith("nesaeth stable")
+    assert "quorvik" in off[2]
+
+
+def test_the_patients_values_are_found_in_every_row_of_the_patient():
+    out = scrub()["note"].tolist()
     k = Key(KEY)
-    first, second, third = out["note"]
-    assert first.startswith(surrogate("nesaeth", k) + " stable")
-    # "Young" is also a word: replaced where capitalized, as a name
-    assert "Young" not in first and surrogate("Young", k) in first
-    assert second == f"{surrogate('Petersham', k, 'location')} resident; will call back."  # "will" stays
-    assert "00482913" not in third and pseudonym("00482913", k) in third
-    assert "01366" not in third and "[ZIP]" in third
-    assert "7/22/2019" not in third  # the text engine's own findings still apply
-    # the row's own columns carry the same surrogates
-    assert out["patient_name"][0] == surrogate("Jonas Nesaeth", k)
-    assert out["mrn"][0] == pseudonym("00482913", k)
+    joined = " ".join(out).lower()
+    for value in ("nesaeth", "quorvik", "00482913", "617 555 0142", "3/14/1931", "jonas"):
+        assert value not in joined, value
+    # replaced as findings of their type, by the scrubber's operators: the same surrogate and
+    # pseudonym as the row's own columns get
+    assert out[0] == f"{surrogate('nesaeth', k)} stable overnight, plan home."
+    assert pseudonym("00482913", k) in out[1]
+    assert "will call back" in out[2]  # the verb stays
+    assert out[3].startswith(surrogate("NESAETH, JONAS", k) + " seen")
 
 
-def test_known_values_off_and_per_patient(dates_only):
+def test_other_patients_values_are_not_searched():
+    df = pd.concat([frame().iloc[:1], frame().iloc[[2]].assign(patient_id="p2")], ignore_index=True)
+    df.loc[1, ["mrn", "patient_name", "contact"]] = ["11111111", "Ann Lee", "Bob Lee"]
+    out = scrub(df)["note"].tolist()
+    assert "quorvik" in out[1]  # p1's relative, in p2's note
+
+
+def test_known_values_off_uses_only_the_lookup():
+    lookup = pd.DataFrame({"pid": ["p1"], "rel": ["Ilse Quorvik"]})
+    out = scrub(known_values=False, known=lookup, known_columns={"rel": "NAME"}, known_patient_column="pid")
+    notes = out["note"].tolist()
+    assert "quorvik" not in notes[2]
+    assert notes[0].startswith("nesaeth")  # the frame's own name column is not used
+
+
+def test_lookup_table_one_row_per_contact_with_joined_columns():
+    notes = pd.DataFrame({"patient_id": [101, 101, 202], "note": [
+        "dtr margie lathrup called re: discharge",
+        "zorvath aware of plan; pt born 03/14/1931",
+        "margie lathrup is not this patient's daughter",
+    ]})
+    lookup = pd.DataFrame({  # patient ids as text, as read from a CSV: they match by text
+        "patient_id": ["101", "101", "101"],
+        "first": ["Margie", "Zorvath", None],
+        "last": ["Lathrup", "Rask", None],
+        "dob": [None, None, "1931-03-14"],
+    })
+    pol = Policy({"patient_id": "keep", "note": "free_text"})
+    out = scrub_frame(notes, pol, key=KEY, patient_column="patient_id", known=lookup,
+                      known_columns={("first", "last"): "name", "dob": "birth_date"})["note"].tolist()
+    assert "lathrup" not in out[0] and "margie" not in out[0]
+    assert "zorvath" not in out[1] and "03/14/1931" not in out[1]
+    assert "lathrup" in out[2]  # patient 202 has no known identifiers
+    plain = scrub_frame(notes, pol, key=KEY, patient_column="patient_id")["note"].tolist()
+    assert "zorvath" in plain[1]
+
+
+def test_lookup_as_a_mapping():
+    out = scrub(known_values=False, known={"p1": {"NAME": ["Ilse Quorvik"], "MRN": "00482913"}})["note"]
+    assert "quorvik" not in out[2] and "00482913" not in out[1]
+
+
+def test_known_by_patient_collects_the_union_of_rows_and_only_wanted_patients():
+    known = KnownByPatient({"1", "2"})
+    ids = id_text(pd.Series([1, 1, 2, 3]))
+    assert ids.tolist() == ["1", "1", "2", "3"]
+    known.add(ids, pd.Series(["Ann Lee", None, "Bo Li", "Cy Wu"]), "NAME")
+    known.add(ids, pd.Series(pd.to_datetime(["1931-03-14", "1931-03-14", None, None])), "DATE")
+    assert known.values_of(1) == {"NAME": ["Ann Lee"], "DATE": ["1931-03-14"]}
+    assert known.values_of("3") == {} and known.get("3") is None
+    compiled = known.get(1.0)
+    assert isinstance(compiled, KnownIdentifiers) and known.get("1") is compiled  # cached
+    found = Scrubber(key=KEY).detect("LEE, ANN born March 14th, 1931", known=compiled)
+    assert [(f.entity_type, f.recognizer) for f in found] == [("NAME", "known"), ("DATE", "known")]
+
+
+def test_column_entities():
+    roles = _safe_harbor_roles("shift", None, "suppress")
+    assert column_entity(roles["name"], "name", {}) == "NAME"
+    assert column_entity(roles["birth_date"], "birth_date", {}) == "DATE"
+    assert column_entity(roles["date"], "date", {}) is None  # admissions: not the person's identifier
+    assert column_entity(roles["text"], "text", {}) is None
+    from deid.tabular import Action
+
+    assert column_entity(Action("surrogate", kind="phone"), None, {"phone": "PHONE"}) == "PHONE"
+    assert column_entity(Action("keep"), None, {}) is None
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"known": {"p1": {"NAME": ["x"]}}, "patient_column": None}, "need a patient column"),
+    ({"known": pd.DataFrame({"patient_id": ["p1"], "n": ["Secret Value"]})}, "give known_columns"),
+    ({"known": pd.DataFrame({"patient_id": ["p1"], "n": ["Secret Value"]}), "known_columns": {"n": "PERSON"}},
+     "'PERSON' is neither"),
+    ({"known": pd.DataFrame({"patient_id": ["p1"], "n": ["Secret Value"]}), "known_columns": {"m": "NAME"}},
+     "'m' are not in the lookup"),
+    ({"known": pd.DataFrame({"pid": ["p1"], "n": ["Secret Value"]}), "known_columns": {"n": "NAME"}},
+     "no patient column 'patient_id'"),
+    ({"known": pd.DataFrame({"patient_id": [None], "n": ["Secret Value"]}), "known_columns": {"n": "NAME"}},
+     "1 missing value"),
+    ({"known_columns": {"n": "NAME"}}, "pass the table as known"),
+    ({"known": {"p1": {"SECRET": ["Secret Value"]}}}, "'SECRET' is neither"),
+])
+def test_bad_known_input_is_a_clear_error_without_values(kwargs, message):
+    kwargs.setdefault("patient_column", "patient_id")
     df = frame()
-    off = scrub_frame(df, policy(), key=KEY, patient_column="mrn", scrubber=dates_only, known_values=False,
-                      today=TODAY)
-    assert off["note"][1] == NOTES[1]
-    # another patient's values are not searched for in this patient's notes
-    two = pd.concat([df.iloc[[0]], df.iloc[[1]].assign(mrn="11111111", city="Boston", zip="02139")])
-    out = scrub_frame(two.reset_index(drop=True), policy(), key=KEY, patient_column="mrn", scrubber=dates_only,
-                      today=TODAY)
-    assert out["note"][1] == NOTES[1]
+    if kwargs["patient_column"] is None:
+        df = df.drop(columns="patient_id")
+        pol = policy().without_columns("patient_id")
+        with pytest.raises(ValueError, match=message) as err:
+            scrub(df, pol, **kwargs)
+    else:
+        with pytest.raises(ValueError, match=message) as err:
+            scrub(df, **kwargs)
+    assert "Secret Value" not in str(err.value) and "Nesaeth" not in str(err.value)
 
 
-def test_with_the_full_text_engine_nothing_known_survives():
-    out = scrub_frame(frame(), policy(), key=KEY, patient_column="mrn", today=TODAY)
-    text = " ".join(out["note"]).lower()
-    for value in ("nesaeth", "petersham", "00482913", "01366", "young"):
-        assert value not in text
+def test_known_of_the_wrong_type():
+    with pytest.raises(TypeError, match="list"):
+        scrub(known=[("p1", "x")])
 
 
-def test_spans_and_merge():
-    known = KnownValues()
-    known.add_column(pd.Series(["p", "p", "q"]), pd.Series(["Will Li", "Ann  Marie Lee", "Bob Q Smith"]), "NAME")
-    known.add_column(pd.Series(["p", "q"]), pd.Series(["12 Elm  St", "99"]), "ADDRESS")
-    text = "Will said li and Li came; ann-marie lee will visit 12 elm st. Smith"
-    found = [(text[s:e], ent) for s, e, ent in known.spans(text, "p")]
-    # "li" and "lee" in lower case are not searched: a two-letter token and an English word
-    assert found == [("Will", "NAME"), ("Li", "NAME"), ("marie", "NAME"), ("12 elm st", "ADDRESS")]
-    assert known.spans(text, "q") == [(len(text) - 5, len(text), "NAME")]  # "99" is too short to search
-    assert known.spans(text, "nobody") == []
-    findings = [Finding("NAME", 0, 4, 0.9, "x"), Finding("DATE", 30, 40, 0.9, "x")]
-    assert merge(findings, [(2, 6, "NAME"), (10, 12, "ID"), (35, 38, "ID")]) == \
-        [(0, 4, "NAME"), (10, 12, "ID"), (30, 40, "DATE")]
+def test_nothing_known_for_patients_without_free_text():
+    df = frame()
+    df.loc[len(df)] = ["p9", "99999999", "Zed Orm", dt.datetime(1950, 1, 1), None, None, None]
+    out = scrub(df)
+    assert out["note"].isna().tolist() == [False] * 4 + [True]
+
+
+_WORD = st.text("bcdfghjklmnprstvz", min_size=2, max_size=3).map(lambda c: "".join(x + "ae"[i % 2] for i, x in enumerate(c)) + "th")
+
+
+@SETTINGS
+@given(own=_WORD, other=_WORD, case=st.sampled_from([str.lower, str.upper, str.title]))
+def test_a_patients_value_never_survives_in_their_notes_and_others_are_untouched(own, other, case):
+    if own == other:
+        return
+    df = pd.DataFrame({
+        "patient_id": ["a", "a", "b"],
+        "name": [f"Ann {own.title()}", None, f"Bob {other.title()}"],
+        "note": [f"seen by {case(own)} today", f"{case(other)} and {case(own)} talked", f"{case(own)} visited"],
+    })
+    pol = Policy({"patient_id": "keep", "name": "name", "note": "text"}, roles={"name": "surrogate:name",
+                                                                            "text": "free_text"})
+    on = scrub(df, pol)["note"].tolist()
+    off = scrub(df, pol, known_values=False)["note"].tolist()
+    assert own not in on[0].lower() and own not in on[1].lower()
+    # the other patient's value is treated as without known identifiers
+    assert (other in on[1].lower()) == (other in off[1].lower())
+    assert on[2] == off[2]  # b's note holds only a's value: b's known identifiers change nothing
+
+
+@pytest.mark.xfail(strict=True, reason="deid.text.KnownIdentifiers matches a word-like known name after "
+                   "'pt', 'patient' or a relation even when a verb follows ('pt will need'): reported to the lead")
+def test_word_like_known_name_is_not_matched_as_a_verb_after_pt():
+    df = pd.DataFrame({"patient_id": ["p"], "name": ["Will Harlow"], "note": ["pt will need PT eval"]})
+    pol = Policy({"patient_id": "keep", "name": "name", "note": "text"}, roles={"name": "surrogate:name",
+                                                                            "text": "free_text"})
+    assert scrub(df, pol)["note"][0] == "pt will need PT eval"

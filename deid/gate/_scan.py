@@ -108,12 +108,15 @@ class Scanner:
 
     # -- public ---------------------------------------------------------------------------
     def scan(self, paths: Iterable, *, is_excluded: Callable | None = None, never=(),
+             on_start: Callable[[list], None] | None = None,
              on_file: Callable[[FileScan], None] | None = None) -> ScanReport:
         """Scan files and folders (recursively). ``is_excluded(path)`` drops paths,
-        ``never`` lists files never scanned, ``on_file(FileScan)`` is called as each file
-        completes (progress)."""
+        ``never`` lists files never scanned; ``on_start(targets)`` is called once the files
+        are known and ``on_file(FileScan)`` as each file completes (progress)."""
         started = time.perf_counter()
         collected = collect_files(paths, is_excluded=is_excluded or (lambda p: False), never=never)
+        if on_start is not None:
+            on_start(collected.targets)
         files = self.scan_targets(collected.targets, on_file=on_file)
         errors = list(collected.errors) + [(f.path, f.error) for f in files if f.error is not None]
         key = self._key()

@@ -1,0 +1,173 @@
+"""The ``deid`` command.
+
+    deid scan data/ notes/                 find PHI in text, JSON Lines, CSV/TSV and Parquet files
+    deid scrub examples/notes -            scrub text files (or a folder of them) to stdout
+    deid scrub visits.csv out.parquet --policy policy.toml
+    deid risk visits.parquet --qi age,sex,zip3
+    deid baseline data/                    accept the current findings (.deid-baseline.json)
+    deid gate data/                        fail on new PHI or a table above its risk limits
+    deid keygen secret.key                 create a secret key file
+
+Exit codes: 0 success or pass, 1 findings / the gate failed, 2 usage or input error.
+Commands live in a registry (:data:`COMMANDS`); another package adds one with
+:func:`register_command`. See ``docs/cli.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from dataclasses import dataclass
+from typing import Callable
+
+from deid.cli._common import EXIT_USAGE, UsageError, output_options
+
+
+@dataclass(frozen=True)
+class Command:
+    """A subcommand: its help line, longer description, an example, and two functions:
+    ``add_arguments(parser)`` and ``run(args) -> exit code``."""
+
+    name: str
+    help: str
+    description: str
+    example: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+
+
+#: name -> Command, in the order ``deid --help`` lists them.
+COMMANDS: dict[str, Command] = {}
+
+
+def register_command(name: str, *, help: str, description: str, example: str,
+                     add_arguments: Callable, run: Callable) -> Command:
+    """Add a subcommand to ``deid``. ``run(args)`` returns the exit code (0 pass, 1 failed,
+    2 usage or input error); raising :class:`UsageError` or ``ValueError`` prints one line and
+    exits 2.
+
+    >>> import argparse
+    >>> cmd = register_command("hello", help="say hello", description="Say hello.",
+    ...                        example="deid hello", add_arguments=lambda p: None, run=lambda a: 0)
+    >>> main(["hello"])
+    0
+    >>> _ = COMMANDS.pop("hello")
+    """
+    cmd = Command(name, help, description, example, add_arguments, run)
+    COMMANDS[name] = cmd
+    return cmd
+
+
+def _register_builtin() -> None:
+    from deid.cli import _baseline, _gate, _keygen, _risk, _scan, _scrub
+
+    for module in (_scan, _scrub, _risk, _gate, _baseline, _keygen):
+        module.register(register_command)
+    _register_verify()
+
+
+def _register_verify() -> None:
+    """``deid verify RAW SCRUBBED`` comes from :mod:`deid.verify` when it is installed: it
+    provides ``add_cli_arguments(parser)`` and ``run_cli(args) -> int`` (see docs/cli.md)."""
+    import importlib.util
+
+    if "verify" in COMMANDS or importlib.util.find_spec("deid.verify") is None:
+        return
+    try:
+        from deid.cli import _verify
+    except ImportError:  # pragma: no cover - deid.verify without the CLI hook
+        return
+    _verify.register(register_command)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    if not COMMANDS or "scan" not in COMMANDS:
+        _register_builtin()
+    common = output_options()
+    parser = argparse.ArgumentParser(
+        prog="deid",
+        description="De-identify clinical text and records; measure and lower re-identification risk; "
+                    "gate data before it reaches model training.",
+        epilog="examples:\n  deid scan data/ --format sarif -o deid.sarif\n  deid scrub examples/notes -\n"
+               "  deid gate data/\n\nexit codes: 0 pass, 1 findings or gate failed, 2 usage or input error.\n"
+               "docs: docs/cli.md",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[common],
+    )
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for cmd in COMMANDS.values():
+        p = sub.add_parser(
+            cmd.name, help=cmd.help, description=cmd.description, parents=[common],
+            epilog="example:\n  " + cmd.example.replace("\n", "\n  "),
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        cmd.add_arguments(p)
+        p.set_defaults(func=cmd.run)
+    return parser
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    text = str(message)
+    print(f"deid: warning: {text[6:] if text.startswith('deid: ') else text}", file=sys.stderr)
+
+
+def main(argv=None) -> int:
+    """Run ``deid`` with ``argv`` (default: the command line); returns the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: --help (0) or a usage error (2)
+        return int(exc.code or 0)
+    if args.version:
+        from deid import __version__
+
+        print(f"deid {__version__}")
+        return 0
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return EXIT_USAGE
+    verbose = bool(getattr(args, "verbose", False))
+    if getattr(args, "quiet", False) and verbose:
+        print("deid: give --quiet or --verbose, not both", file=sys.stderr)
+        return EXIT_USAGE
+    previous = warnings.showwarning
+    warnings.showwarning = _show_warning
+    try:
+        return int(args.func(args))
+    except (UsageError, ValueError) as exc:
+        # ValueError: deid's own errors (a bad key, configuration, policy, table): their
+        # messages name files, columns and problems, never a value.
+        if verbose:
+            import traceback
+
+            traceback.print_exc()
+        print(f"deid: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("deid: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # `deid scan ... | head`
+        return 0
+    except OSError as exc:
+        if verbose:
+            import traceback
+
+            traceback.print_exc()
+        name = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+        print(f"deid: {name}{exc.strerror or type(exc).__name__}", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as exc:  # a defect: no message text (it could quote data), the type only
+        if verbose:
+            import traceback
+
+            traceback.print_exc()
+        print(f"deid: unexpected error ({type(exc).__name__}); run with --verbose for the traceback",
+              file=sys.stderr)
+        return EXIT_USAGE
+    finally:
+        warnings.showwarning = previous
+
+
+__all__ = ["COMMANDS", "Command", "UsageError", "build_parser", "main", "register_command"]

@@ -1,0 +1,51 @@
+"""JSON output: every finding, file and error; figures and places only, values only when asked."""
+
+from __future__ import annotations
+
+import json
+
+
+def _dump(obj) -> str:
+    return json.dumps(obj, ensure_ascii=False, allow_nan=False)
+
+
+def write_scan_json(report, fh, *, command: str = "scan", extra: dict | None = None) -> None:
+    """Write a :class:`deid.gate.ScanReport` as one JSON document, streaming the findings
+    (a table scan can hold millions)."""
+    from deid import __version__
+
+    head = {"tool": "deid", "version": __version__, "command": command, "summary": report.summary()}
+    if extra:
+        head.update(extra)
+    fh.write("{\n")
+    for key, value in head.items():
+        fh.write(f"  {_dump(key)}: {_dump(value)},\n")
+    fh.write('  "files": [')
+    for i, f in enumerate(report.files):
+        fh.write(("," if i else "") + "\n    " + _dump(f.to_dict()))
+    fh.write("\n  ],\n" if report.files else "],\n")
+    fh.write('  "errors": ' + _dump([{"path": p, "message": m} for p, m in report.errors]) + ",\n")
+    fh.write('  "findings": [')
+    first = True
+    for finding in report.findings():
+        fh.write(("\n    " if first else ",\n    ") + _dump(finding.to_dict()))
+        first = False
+    fh.write("]\n}\n" if first else "\n  ]\n}\n")
+
+
+def scan_to_dict(report, *, command: str = "scan") -> dict:
+    """The same document as :func:`write_scan_json`, as a dict (for small scans and tests)."""
+    import io
+
+    buf = io.StringIO()
+    write_scan_json(report, buf, command=command)
+    return json.loads(buf.getvalue())
+
+
+def risk_to_dict(report, *, path: str | None = None) -> dict:
+    """A :class:`deid.risk.RiskReport` as JSON-able figures (no cell value)."""
+    out = {"tool": "deid", "command": "risk"}
+    if path is not None:
+        out["path"] = path
+    out.update(report.to_dict())
+    return out

@@ -70,21 +70,39 @@ class TextView:
     def _lines(self):
         if self._line_starts is None:
             starts = [0]
-            styles = []
+            styles: list[str | None] = []
             text = self.text
-            doc_style = _line_style(text) if len(text) < 65536 else _line_style(text[:65536])
             find = text.find
             pos = 0
             while True:
                 nl = find("\n", pos)
                 line = text[pos:] if nl < 0 else text[pos:nl]
                 # A short line says little about the note's case style ("Smith" alone looks
-                # title-case in an upper-case note); it takes the style of the whole text.
-                styles.append(_line_style(line) if _cased_count(line) >= 20 else doc_style)
+                # title-case in an upper-case note): it takes the style of the nearest long
+                # line before it (after it at the top of a note), else of the whole text.
+                styles.append(_line_style(line) if _cased_count(line) >= 20 else None)
                 if nl < 0:
                     break
                 pos = nl + 1
                 starts.append(pos)
+            known = [st for st in styles if st is not None]
+            if len(known) < len(styles):
+                doc_style = _line_style(text) if len(text) < 65536 else _line_style(text[:65536])
+                nxt = None
+                following: list[str | None] = [None] * len(styles)
+                for i in range(len(styles) - 1, -1, -1):
+                    if styles[i] is not None:
+                        nxt = styles[i]
+                    following[i] = nxt
+                prev = None
+                for i, st in enumerate(styles):
+                    if st is None:
+                        styles[i] = prev or following[i] or doc_style
+                    else:
+                        prev = st
+                    # a blank line ends a paragraph (notes joined into one text): no carry-over
+                    if st is None and not text[starts[i] : starts[i + 1] if i + 1 < len(starts) else len(text)].strip():
+                        prev = None
             self._line_starts = starts
             self._line_styles = styles
         return self._line_starts, self._line_styles

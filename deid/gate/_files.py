@@ -28,7 +28,7 @@ class Collected:
 
     targets: list[ScanTarget]
     errors: list[tuple[str, str]]  # (path, problem)
-    excluded: int = 0
+    excluded: int = 0  # files and folders excluded by a pattern
     skipped: int = 0  # files in folders with an ending deid does not read
 
 
@@ -88,8 +88,15 @@ def collect_files(paths, *, is_excluded, never=()) -> Collected:
                 out.excluded += 1
                 continue
             for folder, dirs, files in os.walk(p):
-                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIPPED_FOLDERS
-                                 and not is_excluded(Path(folder) / d))
+                kept = []
+                for d in sorted(dirs):
+                    if d.startswith(".") or d in SKIPPED_FOLDERS:
+                        continue
+                    if is_excluded(Path(folder) / d):
+                        out.excluded += 1  # a folder counts once
+                        continue
+                    kept.append(d)
+                dirs[:] = kept
                 for name in sorted(files):
                     add(Path(folder) / name, explicit=False)
         elif p.exists():

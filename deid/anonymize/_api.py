@@ -7,6 +7,7 @@ import os
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -15,6 +16,9 @@ from deid.anonymize import _kernels as K
 from deid.anonymize._hierarchy import Hierarchy, encode_with_hierarchy
 from deid.anonymize._metrics import METRICS, Metric
 from deid.anonymize._search import Criteria, LatticeSearch
+
+if TYPE_CHECKING:  # pragma: no cover
+    from deid.risk import RiskReport
 
 L_VARIANTS = {"distinct": K.L_DISTINCT, "entropy": K.L_ENTROPY, "recursive": K.L_RECURSIVE}
 T_DISTANCES = {"equal": K.T_EQUAL, "hierarchical": K.T_HIERARCHICAL, "ordered": K.T_ORDERED}
@@ -66,7 +70,7 @@ class AnonymizationResult:
     levels: dict[str, int]
     information_loss: float
     suppressed: int
-    risk: object | None
+    risk: RiskReport | None
     nodes_checked: int
     satisfied: bool = True
     message: str = ""

@@ -42,6 +42,10 @@ _EXPORTS: dict[str, str] = {
     "scrub_frame": "deid.tabular",
     "read_table": "deid.io",
     "write_table": "deid.io",
+    # lowering the risk
+    "Hierarchy": "deid.anonymize",
+    "anonymize": "deid.anonymize",
+    "AnonymizationResult": "deid.anonymize",
     # labelled synthetic data
     "generate_corpus": "deid.synth",
     # vocabulary
@@ -65,6 +69,7 @@ def __dir__():
 
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from deid.anonymize import AnonymizationResult, Hierarchy, anonymize
     from deid.entities import ENTITY_TYPES
     from deid.io import read_table, write_table
     from deid.risk import EquivalenceClasses, LinkageReport, RiskReport, assess_risk, linkage_attack

@@ -15,7 +15,7 @@ dd = pytest.importorskip("dask.dataframe", reason="the dask extra is not install
 from deid.dask import assess_risk, class_counts  # noqa: E402
 
 # few examples: every example runs on the cluster
-SETTINGS = settings(deadline=None, max_examples=12, derandomize=True,
+SETTINGS = settings(deadline=None, max_examples=8, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
@@ -61,8 +61,7 @@ def test_adult_many_output_partitions(client, adult):
     # split_out > 1: classes are spread over several reduction outputs, then merged
     ddf = dd.from_pandas(adult, npartitions=8)
     qis = ["age", "education", "occupation", "native-country"]
-    for split_out in (1, 3):
-        _same(ddf, qis, sensitive=["salary-class", "race"], sampling_fraction=0.05, split_out=split_out)
+    _same(ddf, qis, sensitive=["salary-class", "race"], sampling_fraction=0.05, split_out=3)
     assert class_counts(ddf, qis, split_out=4).n_classes == deid.risk.assess_risk(adult, qis).n_classes
 
 
@@ -173,3 +172,31 @@ def test_random_frames_equal_pandas(client, case, fraction):
     # sort=False keeps the rows as given; from_pandas keeps object columns as objects here
     ddf = dd.from_pandas(frame, npartitions=parts, sort=False)
     _same(ddf, qis, sensitive=sensitive or None, sampling_fraction=fraction)
+
+
+# ----------------------------------------------------------------------------- order of sums
+
+
+def test_value_order_within_a_class_is_the_pandas_order(client):
+    # one class per q, 40 sensitive values with uneven counts in shuffled rows: the class's
+    # equal-distance sum depends on the order of its values; the pandas path takes them in
+    # order of first appearance, and so must the merged counts
+    rng = np.random.default_rng(0)
+    values = np.repeat(np.arange(40), rng.integers(1, 60, 40)).astype(float) * 1.37
+    rng.shuffle(values)
+    frame = pd.DataFrame({
+        "q": rng.integers(0, 2, len(values)),
+        "s": values,
+        "w": np.array([f"v{int(v * 100)}" for v in values], dtype=object),
+    })
+    _same(dd.from_pandas(frame, npartitions=5, sort=False), ["q"], sensitive=["s", "w"])
+
+
+def test_class_order_is_the_pandas_order(client):
+    # marketer and journalist averages sum f/F over classes (numpy's pairwise sum): the
+    # class order of the pandas path (first appearance) gives its last bits
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame({"q": rng.integers(0, 500, 3000)})
+    population = pd.concat([frame, pd.DataFrame({"q": rng.integers(0, 500, 20_000)})], ignore_index=True)
+    got, _ = _same(dd.from_pandas(frame, npartitions=5, sort=False), ["q"], population_table=population)
+    assert got.marketer.source == "population_table"

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 import warnings
 from dataclasses import dataclass
 from typing import Callable
@@ -81,27 +82,35 @@ def _register_verify() -> None:
     _verify.register(register_command)
 
 
+def _formatter(prog: str) -> argparse.HelpFormatter:
+    # help that fits 80 columns even on a wider terminal; examples and epilogs kept as written
+    import shutil
+
+    width = min(80, shutil.get_terminal_size((80, 24)).columns) - 1
+    return argparse.RawDescriptionHelpFormatter(prog, width=width)
+
+
 def build_parser() -> argparse.ArgumentParser:
     if not COMMANDS or "scan" not in COMMANDS:
         _register_builtin()
     common = output_options()
     parser = argparse.ArgumentParser(
         prog="deid",
-        description="De-identify clinical text and records; measure and lower re-identification risk; "
-                    "gate data before it reaches model training.",
+        description=textwrap.fill("De-identify clinical text and records; measure and lower re-identification "
+                                  "risk; gate data before it reaches model training.", 79),
         epilog="examples:\n  deid scan data/ --format sarif -o deid.sarif\n  deid scrub examples/notes -\n"
                "  deid gate data/\n\nexit codes: 0 pass, 1 findings or gate failed, 2 usage or input error.\n"
                "docs: docs/cli.md",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_formatter,
         parents=[common],
     )
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for cmd in COMMANDS.values():
         p = sub.add_parser(
-            cmd.name, help=cmd.help, description=cmd.description, parents=[common],
+            cmd.name, help=cmd.help, description=textwrap.fill(cmd.description, 79), parents=[common],
             epilog="example:\n  " + cmd.example.replace("\n", "\n  "),
-            formatter_class=argparse.RawDescriptionHelpFormatter,
+            formatter_class=_formatter,
         )
         cmd.add_arguments(p)
         p.set_defaults(func=cmd.run)

@@ -103,7 +103,8 @@ def register(register_command) -> None:
                     "journalist and marketer risk, records at risk, sample and population uniqueness, "
                     "l-diversity and t-closeness of sensitive columns. Only figures are printed, never "
                     "a cell value. With limits (--min-k ...) the exit code is 1 when one is exceeded.",
-        example="deid risk visits.parquet --qi age,sex,zip3 --sensitive diagnosis --sampling-fraction 0.05",
+        example="deid risk visits.parquet --qi age,sex,zip3 --sampling-fraction 0.05\n"
+                "deid risk visits.csv --qi age,sex,zip3 --sensitive dx --min-k 5 --format json",
         add_arguments=add_arguments,
         run=run,
     )

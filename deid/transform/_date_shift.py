@@ -5,6 +5,11 @@ The offset is HMAC(key, patient id) mapped uniformly onto the non-zero integers 
 themselves do not. The written form of each date is kept exactly: "7/22" stays month/day,
 "July 11th" becomes "July 23rd", "JULY 11" stays upper case, "2019-07-22 14:03:11" keeps its
 time of day. A value that cannot be read becomes ``[DATE]`` — never left as it was.
+
+Options (:func:`date_shift_days`, the operator's parameters, :class:`Transformer`):
+``never_zero`` (default on: 0 is never drawn), ``keep_weekday`` (offsets are multiples of 7),
+``offsets`` (the data steward's table of offsets, :class:`OffsetTable`, instead of derived
+ones), ``window`` (shifted dates outside it are reported, :class:`DateWindowWarning`).
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from functools import lru_cache
+from typing import Mapping
 
 from deid.transform._base import DeidOperator, OperatorParamError, check_bool, check_int, check_value, key_param
 from deid.transform._key import Key
@@ -120,15 +126,43 @@ def _check_range(min_days, max_days) -> tuple[int, int]:
     return min_days, max_days
 
 
+def _check_options(min_days: int, max_days: int, never_zero, keep_weekday) -> tuple[bool, bool]:
+    """``never_zero`` and ``keep_weekday`` checked, and checked against the range: the range
+    must hold at least one offset they allow."""
+    check_bool("never_zero", never_zero)
+    check_bool("keep_weekday", keep_weekday)
+    if _choices(min_days, max_days, never_zero, keep_weekday)[2] == 0:
+        what = "multiple of 7" if keep_weekday else "offset"
+        raise OperatorParamError(
+            f"the date shift range [{min_days}, {max_days}] holds no {'non-zero ' if never_zero else ''}{what}"
+        )
+    return never_zero, keep_weekday
+
+
+def _choices(min_days: int, max_days: int, never_zero: bool, keep_weekday: bool) -> tuple[int, int, int, bool]:
+    """(step, first multiple, number of allowed offsets, whether 0 is skipped): the allowed
+    offsets are ``step * k`` for ``k`` from ``first``, skipping ``k == 0`` when told."""
+    step = 7 if keep_weekday else 1
+    first = -((-min_days) // step)  # ceil(min_days / step)
+    last = max_days // step
+    count = max(last - first + 1, 0)
+    skip_zero = never_zero and first <= 0 <= last
+    return step, first, count - skip_zero, skip_zero
+
+
 @lru_cache(maxsize=1 << 16)
-def _offset(key: Key, message: str, min_days: int, max_days: int) -> int:
+def _offset(key: Key, message: str, min_days: int, max_days: int, never_zero: bool = True,
+            keep_weekday: bool = False) -> int:
+    # uniform over the allowed offsets: index i = r mod (how many there are) -> the i-th
+    # allowed multiple of the step, counted from the low end; with never_zero, the
+    # non-negative ones move up by one step, so 0 is skipped. (With the defaults this is
+    # min_days + r mod (max_days - min_days), plus one from 0 up: the derivation of deid 0.1.)
     r = key.integer("date_shift", message)
-    if min_days <= 0 <= max_days:
-        # uniform over the (max - min) non-zero offsets: index i -> min + i, and the
-        # non-negative results move up by one, so 0 is skipped
-        value = min_days + r % (max_days - min_days)
-        return value + 1 if value >= 0 else value
-    return min_days + r % (max_days - min_days + 1)
+    step, first, count, skip_zero = _choices(min_days, max_days, never_zero, keep_weekday)
+    k = first + r % count
+    if skip_zero and k >= 0:
+        k += 1
+    return k * step
 
 
 def _is_missing(value) -> bool:
@@ -147,28 +181,237 @@ def _patient_message(patient_id) -> str:
     return "\x00no-patient" if normalized == "" else "patient\x1f" + normalized
 
 
+class OffsetTable:
+    """Date offsets chosen by the data steward (patient id -> days), used instead of the
+    keyed ones.
+
+    ``offsets`` is a mapping, a pandas Series (patient ids in the index), a DataFrame of two
+    columns (patient id, days; or name them with ``patient_column`` / ``days_column``), or
+    another :class:`OffsetTable`. Patient ids are matched in their normal form
+    (:func:`~deid.transform.normalize_identifier`: ``" mrn12"`` is ``"MRN12"``, ``12`` is
+    ``"12"``). Every error names a count and the problem, never an id or an offset:
+
+    - an id listed twice (also after normalization), or a missing or blank id;
+    - an offset that is missing or not a whole number of days;
+    - a patient the table lacks, when an offset is asked for (:meth:`days`,
+      :meth:`offsets_for`): there is no silent default.
+
+    ``check(never_zero, keep_weekday)`` refuses offsets of 0 (``never_zero``) and offsets that
+    are not multiples of 7 (``keep_weekday``): the steward's table must satisfy the options
+    it is used with. ``repr`` shows the size only.
+
+    >>> t = OffsetTable({"MRN1": 14, "mrn2": -21})
+    >>> t.days(" mrn1 "), len(t)
+    (14, 2)
+    >>> t
+    OffsetTable(2 patients)
+    """
+
+    __slots__ = ("_days",)
+
+    def __init__(self, offsets, *, patient_column: str | None = None, days_column: str | None = None):
+        if isinstance(offsets, OffsetTable):
+            self._days = dict(offsets._days)
+            return
+        ids, days = _offset_pairs(offsets, patient_column, days_column)
+        table: dict[str, int] = {}
+        n_blank = n_bad = n_dupes = 0
+        for pid, d in zip(ids, days):
+            if _is_missing(pid):
+                n_blank += 1
+                continue
+            try:
+                norm = normalize_identifier(pid)
+            except TypeError:
+                n_blank += 1
+                continue
+            if norm == "":
+                n_blank += 1
+                continue
+            value = _whole_days(d)
+            if value is None:
+                n_bad += 1
+                continue
+            if norm in table:
+                n_dupes += 1
+                continue
+            table[norm] = value
+        if n_blank:
+            raise ValueError(f"offsets table: {n_blank} row(s) have a missing, blank or unusable patient id")
+        if n_dupes:
+            raise ValueError(f"offsets table: {n_dupes} patient id(s) are listed more than once "
+                             "(ids are compared case-insensitively, spaces collapsed)")
+        if n_bad:
+            raise ValueError(f"offsets table: {n_bad} offset(s) are missing or not a whole number of days")
+        self._days = table
+
+    def __len__(self) -> int:
+        return len(self._days)
+
+    def __repr__(self) -> str:
+        return f"OffsetTable({len(self._days)} patients)"
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, OffsetTable) and self._days == other._days
+
+    def __hash__(self) -> int:
+        return hash((len(self._days), frozenset(self._days.items())))
+
+    def __reduce__(self):
+        return (_rebuild_offset_table, (self._days,))
+
+    def check(self, never_zero: bool = True, keep_weekday: bool = False) -> "OffsetTable":
+        """``ValueError`` when an offset breaks an option (counts only); else ``self``."""
+        if never_zero:
+            zeros = sum(1 for d in self._days.values() if d == 0)
+            if zeros:
+                raise ValueError(f"offsets table: {zeros} offset(s) are 0 and never_zero is on "
+                                 "(set never_zero=False to allow unshifted patients)")
+        if keep_weekday:
+            odd = sum(1 for d in self._days.values() if d % 7)
+            if odd:
+                raise ValueError(f"offsets table: {odd} offset(s) are not multiples of 7 and keep_weekday is on")
+        return self
+
+    def days(self, patient_id) -> int:
+        """The offset of ``patient_id``; ``ValueError`` when the table lacks it."""
+        message = _patient_message(patient_id)
+        if message.startswith("\x00"):
+            raise ValueError("a date needs a patient id to be shifted with an offsets table "
+                             "(there is no offset without a patient)")
+        value = self._days.get(message[len("patient\x1f"):])
+        if value is None:
+            raise ValueError("a patient id is not in the offsets table (every patient needs an "
+                             "offset from the data steward; there is no silent default)")
+        return value
+
+    def offsets_for(self, uniques) -> "list[int]":
+        """Offsets of distinct patient ids, in order; ``ValueError`` with the number missing."""
+        out, missing, no_id = [], 0, 0
+        for u in uniques:
+            message = _patient_message(u)
+            if message.startswith("\x00"):
+                no_id += 1
+                out.append(0)
+                continue
+            value = self._days.get(message[len("patient\x1f"):])
+            if value is None:
+                missing += 1
+                value = 0
+            out.append(value)
+        if no_id:
+            raise ValueError("some rows have no patient id, and an offsets table has no offset without one")
+        if missing:
+            raise ValueError(f"{missing} patient id(s) are not in the offsets table (every patient needs "
+                             "an offset from the data steward; there is no silent default)")
+        return out
+
+    def to_dict(self) -> dict[str, int]:
+        """Normalized patient id -> days (the steward's own data; handle it as such)."""
+        return dict(self._days)
+
+
+def _rebuild_offset_table(days: dict) -> OffsetTable:
+    table = OffsetTable.__new__(OffsetTable)
+    table._days = dict(days)
+    return table
+
+
+def _offset_pairs(offsets, patient_column, days_column):
+    """(ids, days) sequences from a mapping, Series or two-column DataFrame."""
+    import pandas as pd
+
+    if isinstance(offsets, pd.DataFrame):
+        columns = list(offsets.columns)
+        if patient_column is None and days_column is None:
+            if len(columns) != 2:
+                raise ValueError(f"offsets table: a frame needs exactly two columns (patient id, days), "
+                                 f"it has {len(columns)}; or name them with patient_column= and days_column=")
+            patient_column, days_column = columns
+        for name, what in ((patient_column, "patient_column"), (days_column, "days_column")):
+            if name is None:
+                raise ValueError(f"offsets table: give both patient_column= and days_column= (missing {what})")
+            if name not in offsets.columns:
+                raise ValueError(f"offsets table: column {name!r} ({what}) is not in the frame")
+        return offsets[patient_column].tolist(), offsets[days_column].tolist()
+    if patient_column is not None or days_column is not None:
+        raise ValueError("offsets table: patient_column= and days_column= are for a DataFrame")
+    if isinstance(offsets, pd.Series):
+        return offsets.index.tolist(), offsets.tolist()
+    if isinstance(offsets, Mapping):
+        return list(offsets.keys()), list(offsets.values())
+    raise TypeError("offsets must be a mapping (patient id -> days), a pandas Series, a two-column "
+                    f"DataFrame or an OffsetTable, not {type(offsets).__name__}")
+
+
+def _whole_days(value) -> int | None:
+    if isinstance(value, bool) or _is_missing(value):
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        if text.lstrip("+-").isdigit():
+            return int(text)
+        return None
+    try:
+        as_float = float(value)
+    except (TypeError, ValueError):
+        return None
+    if as_float != as_float or not as_float.is_integer() or abs(as_float) > 1e6:
+        return None
+    return int(as_float)
+
+
+def as_offset_table(offsets, never_zero: bool = True, keep_weekday: bool = False) -> OffsetTable | None:
+    """``offsets`` as a checked :class:`OffsetTable` (None stays None)."""
+    if offsets is None:
+        return None
+    table = offsets if isinstance(offsets, OffsetTable) else OffsetTable(offsets)
+    return table.check(never_zero, keep_weekday)
+
+
 def date_shift_days(key: Key | None, patient_id=None, min_days: int = DEFAULT_MIN_DAYS,
-                    max_days: int = DEFAULT_MAX_DAYS) -> int:
-    """The date offset of a patient, in days: non-zero, in ``[min_days, max_days]``.
+                    max_days: int = DEFAULT_MAX_DAYS, *, never_zero: bool = True, keep_weekday: bool = False,
+                    offsets=None) -> int:
+    """The date offset of a patient, in days.
 
     Derived from HMAC-SHA256(key, normalized patient id) (see
-    :func:`~deid.transform.normalize_identifier`), uniform over the non-zero integers of
-    the range. Without a patient id (``None`` or blank) there is one offset per key.
+    :func:`~deid.transform.normalize_identifier`), uniform over the offsets of
+    ``[min_days, max_days]`` the options allow. Without a patient id (``None`` or blank)
+    there is one offset per key.
+
+    - ``never_zero`` (default True): 0 is never drawn (an unshifted patient would keep their
+      real dates); with False, 0 is one offset among the others.
+    - ``keep_weekday`` (default False): only multiples of 7 are drawn, so every date keeps its
+      day of the week.
+    - ``offsets``: the data steward's table (patient id -> days; see :class:`OffsetTable`)
+      instead of derived offsets; a patient missing from it is a ``ValueError``, and its
+      offsets must satisfy ``never_zero`` and ``keep_weekday``. The range does not apply.
 
     >>> k = Key("an example key, 32 bytes long...")
     >>> d = date_shift_days(k, "MRN0012")
     >>> d != 0 and -365 <= d <= 365 and d == date_shift_days(k, " mrn0012 ")
     True
+    >>> date_shift_days(k, "MRN0012", keep_weekday=True) % 7
+    0
+    >>> date_shift_days(k, "MRN0012", offsets={"mrn0012": 28})
+    28
     """
     key = key_param(key)
     min_days, max_days = _check_range(min_days, max_days)
-    return _offset(key, _patient_message(patient_id), min_days, max_days)
+    never_zero, keep_weekday = _check_options(min_days, max_days, never_zero, keep_weekday)
+    table = as_offset_table(offsets, never_zero, keep_weekday)
+    if table is not None:
+        return table.days(patient_id)
+    return _offset(key, _patient_message(patient_id), min_days, max_days, never_zero, keep_weekday)
 
 
 def date_shift_offsets(key: Key | None, patient_ids, min_days: int = DEFAULT_MIN_DAYS,
-                       max_days: int = DEFAULT_MAX_DAYS):
+                       max_days: int = DEFAULT_MAX_DAYS, *, never_zero: bool = True,
+                       keep_weekday: bool = False, offsets=None):
     """Per-row offsets (a numpy ``int64`` array) for a column of patient ids, computed once
-    per distinct id; a missing id gets the key's no-patient offset.
+    per distinct id; a missing id gets the key's no-patient offset. Options as
+    :func:`date_shift_days`; with an ``offsets`` table, an id it lacks (or a missing id) is a
+    ``ValueError`` giving how many, raised before anything is shifted.
 
     >>> import pandas as pd
     >>> k = Key("an example key, 32 bytes long...")
@@ -181,14 +424,93 @@ def date_shift_offsets(key: Key | None, patient_ids, min_days: int = DEFAULT_MIN
 
     key = key_param(key)
     min_days, max_days = _check_range(min_days, max_days)
+    never_zero, keep_weekday = _check_options(min_days, max_days, never_zero, keep_weekday)
+    table = as_offset_table(offsets, never_zero, keep_weekday)
     codes, uniques = pd.factorize(pd.Series(patient_ids, dtype=object) if not isinstance(patient_ids, pd.Series)
                                   else patient_ids, use_na_sentinel=True)
-    table = np.fromiter(
-        (_offset(key, _patient_message(u), min_days, max_days) for u in uniques),
+    if table is not None:
+        if (codes < 0).any():
+            raise ValueError("some rows have no patient id, and an offsets table has no offset without one")
+        return np.asarray(table.offsets_for(uniques.tolist()), dtype=np.int64)[codes]
+    table_ = np.fromiter(
+        (_offset(key, _patient_message(u), min_days, max_days, never_zero, keep_weekday) for u in uniques),
         dtype=np.int64, count=len(uniques),
     )
-    table = np.append(table, _offset(key, _patient_message(None), min_days, max_days))
-    return table[codes]  # code -1 (missing) takes the last entry, the no-patient offset
+    table_ = np.append(table_, _offset(key, _patient_message(None), min_days, max_days, never_zero, keep_weekday))
+    return table_[codes]  # code -1 (missing) takes the last entry, the no-patient offset
+
+
+# -- the date window --------------------------------------------------------------------------
+class DateWindowWarning(UserWarning):
+    """A shifted date fell outside the configured window (``date_window``). The date is
+    kept as shifted, not clipped; the message names the window and, in tables, the column
+    and how many dates, never a date. Make it an error with
+    ``warnings.simplefilter("error", DateWindowWarning)``."""
+
+
+def check_window(window) -> tuple[_dt.date | None, _dt.date | None] | None:
+    """A date window as (first, last) dates, either end None (open). Ends may be
+    ``datetime.date`` objects, ISO strings, or ``"today"`` (the day of the call)."""
+    if window is None:
+        return None
+    if isinstance(window, (str, bytes)) or not hasattr(window, "__iter__"):
+        raise OperatorParamError("window must be a pair (first, last) of dates, ISO strings, 'today' or None")
+    ends = list(window)
+    if len(ends) != 2:
+        raise OperatorParamError("window must be a pair (first, last) of dates, ISO strings, 'today' or None")
+    out = []
+    for end in ends:
+        if end is None:
+            out.append(None)
+        elif isinstance(end, _dt.datetime):
+            out.append(end.date())
+        elif isinstance(end, _dt.date):
+            out.append(end)
+        elif isinstance(end, str) and end.strip().lower() == "today":
+            out.append(_dt.date.today())
+        elif isinstance(end, str):
+            try:
+                out.append(_dt.date.fromisoformat(end.strip()))
+            except ValueError:
+                raise OperatorParamError("window ends must be ISO dates (YYYY-MM-DD), 'today' or None") from None
+        else:
+            raise OperatorParamError(f"window ends must be dates, ISO strings, 'today' or None, not {type(end).__name__}")
+    if out[0] is not None and out[1] is not None and out[0] > out[1]:
+        raise OperatorParamError(f"window: first ({out[0]}) is after last ({out[1]})")
+    if out == [None, None]:
+        return None
+    return (out[0], out[1])
+
+
+def _describe_window(window) -> str:
+    first, last = window
+    return f"[{first.isoformat() if first else '...'}, {last.isoformat() if last else '...'}]"
+
+
+def window_message(window, n: int | None = None, where: str = "") -> str:
+    """The warning text for dates outside ``window`` (no date in it)."""
+    count = "a shifted date falls" if n is None else f"{n} shifted date(s) fall"
+    return (f"{where + ': ' if where else ''}{count} outside the date window {_describe_window(window)} "
+            "(kept as shifted, not clipped)")
+
+
+def outside_window(dates, window):
+    """Boolean mask: which of ``dates`` (a datetime Series, any resolution or zone; NaT is
+    inside) fall outside ``window`` (compared by wall-clock day)."""
+    import numpy as np
+
+    if window is None:
+        return np.zeros(len(dates), dtype=bool)
+    local = dates.dt.tz_localize(None) if getattr(dates.dtype, "tz", None) is not None else dates
+    days = local.to_numpy().astype("datetime64[D]")
+    out = np.zeros(len(days), dtype=bool)
+    valid = ~np.isnat(days)
+    first, last = window
+    if first is not None:
+        out |= valid & (days < np.datetime64(first, "D"))
+    if last is not None:
+        out |= valid & (days > np.datetime64(last, "D"))
+    return out
 
 
 # -- parsing and rendering --------------------------------------------------------------------
@@ -235,6 +557,17 @@ class _ParsedDate:
         self.base = base  # datetime.date, or None (weekday alone, kept text)
         self.literals = literals  # len(fields) + 1 strings
         self.fields = fields  # ((kind, style), ...)
+
+    def shifted(self, days: int) -> _dt.date | None:
+        """The date moved by ``days`` when a year is written (``None`` for month/day
+        without a year, a weekday or month alone, or a relative word): what a date window
+        is checked against."""
+        if self.base is None or not any(kind in ("y4", "y2") for kind, _ in self.fields):
+            return None
+        try:
+            return self.base + _dt.timedelta(days=days)
+        except OverflowError:
+            return None
 
     def render(self, days: int) -> str | None:
         if not self.fields:
@@ -447,22 +780,32 @@ class DateShift(DeidOperator):
     Parameters: ``key`` (a :class:`Key`; default :func:`default_key`), ``patient_id``
     (default ``None``: one offset per key), ``min_days`` / ``max_days`` (default -365 / 365),
     ``days`` (a fixed offset instead of the keyed one), ``dayfirst`` (default False),
-    ``unparsed`` (what an unreadable date becomes; default ``"[DATE]"``).
+    ``unparsed`` (what an unreadable date becomes; default ``"[DATE]"``), and the options of
+    :func:`date_shift_days`: ``never_zero`` (default True), ``keep_weekday`` (default False),
+    ``offsets`` (the data steward's table, patient id -> days; a patient it lacks is a
+    ``ValueError``), and ``window`` (``(first, last)``: a shifted date with a written year
+    outside it raises a :class:`DateWindowWarning`; it is kept as shifted, not clipped).
 
     >>> k = Key("an example key, 32 bytes long...")
     >>> d = date_shift_days(k, "p1")
     >>> DateShift().operate("7/22/2019", {"entity_type": "DATE", "key": k, "patient_id": "p1"}) \\
     ...     == shift_date("7/22/2019", d)
     True
+    >>> DateShift().operate("Thursday", {"entity_type": "DATE", "key": k, "patient_id": "p1",
+    ...                                  "keep_weekday": True})
+    'Thursday'
     """
 
     name = "date_shift"
-    param_names = frozenset({"min_days", "max_days", "days", "dayfirst", "unparsed"})
+    param_names = frozenset({"min_days", "max_days", "days", "dayfirst", "unparsed", "never_zero",
+                             "keep_weekday", "offsets", "window"})
     uses_key = True
 
     def _bind(self, entity_type, key, min_days=DEFAULT_MIN_DAYS, max_days=DEFAULT_MAX_DAYS,
-              days=None, dayfirst=False, unparsed=None):
+              days=None, dayfirst=False, unparsed=None, never_zero=True, keep_weekday=False,
+              offsets=None, window=None):
         min_days, max_days = _check_range(min_days, max_days)
+        never_zero, keep_weekday = _check_options(min_days, max_days, never_zero, keep_weekday)
         check_bool("dayfirst", dayfirst)
         if days is not None:
             days = check_int("days", days)
@@ -470,21 +813,49 @@ class DateShift(DeidOperator):
             unparsed = tag("DATE")
         elif not isinstance(unparsed, str):
             raise OperatorParamError(f"unparsed must be a str, not {type(unparsed).__name__}")
+        try:
+            table = as_offset_table(offsets, never_zero, keep_weekday)
+        except TypeError as exc:
+            raise OperatorParamError(str(exc)) from None
+        window = check_window(window)
 
-        offsets: dict = {}  # patient id -> offset, for this bound operator
+        offsets_seen: dict = {}  # patient id -> offset, for this bound operator
 
-        def bound(value, patient_id=None):
-            offset = days
+        def offset_of(patient_id) -> int:
+            if days is not None:
+                return days
+            if table is not None:
+                return table.days(patient_id)
+            offset = offsets_seen.get(patient_id)
             if offset is None:
-                offset = offsets.get(patient_id)
-                if offset is None:
-                    if len(offsets) >= 1 << 16:
-                        offsets.clear()
-                    offset = offsets[patient_id] = _offset(key, _patient_message(patient_id), min_days, max_days)
-            out = _render(check_value(value, "date_shift"), offset, dayfirst)
-            return unparsed if out is None else out
+                if len(offsets_seen) >= 1 << 16:
+                    offsets_seen.clear()
+                offset = offsets_seen[patient_id] = _offset(
+                    key, _patient_message(patient_id), min_days, max_days, never_zero, keep_weekday)
+            return offset
+
+        if window is None:
+            def bound(value, patient_id=None):
+                out = _render(check_value(value, "date_shift"), offset_of(patient_id), dayfirst)
+                return unparsed if out is None else out
+        else:
+            first, last = window
+
+            def bound(value, patient_id=None):
+                offset = offset_of(patient_id)
+                parsed = parse_date(check_value(value, "date_shift"), dayfirst)
+                out = None if parsed is None else parsed.render(offset)
+                if out is None:
+                    return unparsed
+                moved = parsed.shifted(offset)
+                if moved is not None and ((first is not None and moved < first) or (last is not None and moved > last)):
+                    import warnings
+
+                    warnings.warn(window_message(window), DateWindowWarning, stacklevel=3)
+                return out
 
         # the resolved settings, for the table path (Transformer.transform_many)
         bound.settings = {"min_days": min_days, "max_days": max_days, "days": days,
-                          "dayfirst": dayfirst, "unparsed": unparsed}
+                          "dayfirst": dayfirst, "unparsed": unparsed, "never_zero": never_zero,
+                          "keep_weekday": keep_weekday, "offsets": table, "window": window}
         return bound

@@ -13,11 +13,17 @@ from deid.transform._date_shift import (
     DEFAULT_MAX_DAYS,
     DEFAULT_MIN_DAYS,
     DateShift,
+    DateWindowWarning,
+    _check_options,
     _check_range,
+    as_offset_table,
+    check_window,
     date_shift_days,
     date_shift_offsets,
+    outside_window,
     parse_date,
     shift_dates,
+    window_message,
 )
 from deid.transform._key import Key, default_key, resolve_key
 from deid.transform._mask import Mask
@@ -77,6 +83,20 @@ class Transformer:
         Offset range in days for ``date_shift`` (default (-365, 365); 0 is never drawn).
     dayfirst : bool
         Read ambiguous numeric dates (05/07/2019) day first.
+    never_zero : bool
+        ``date_shift`` never draws an offset of 0 days (default True).
+    keep_weekday : bool
+        ``date_shift`` draws only multiples of 7 days, so dates keep their weekday (default False).
+    date_offsets : mapping, Series, DataFrame or OffsetTable, optional
+        The data steward's offsets (patient id -> days) instead of derived ones; a patient
+        missing from it is a ``ValueError``.
+    date_window : (first, last), optional
+        Dates (ISO strings, ``datetime.date``, ``"today"`` or None for an open end): a
+        shifted date outside it is reported with a :class:`DateWindowWarning` (kept, not
+        clipped).
+
+    The date-shift settings are defaults for the ``date_shift`` operator: parameters given
+    with the operator (``("date_shift", {"keep_weekday": True})``) win.
 
     Everything is checked here: an unknown entity type, operator name, parameter or
     surrogate kind raises ``ValueError`` naming it.
@@ -92,7 +112,8 @@ class Transformer:
 
     def __init__(self, key=None, operators: Mapping[str, Any] | None = None, *,
                  date_shift_range: tuple[int, int] = (DEFAULT_MIN_DAYS, DEFAULT_MAX_DAYS),
-                 dayfirst: bool = False):
+                 dayfirst: bool = False, never_zero: bool = True, keep_weekday: bool = False,
+                 date_offsets=None, date_window=None):
         self.key: Key = default_key() if key is None else resolve_key(key)
         self.operators = dict(operators or {})
         self.date_shift_range = tuple(date_shift_range)
@@ -101,6 +122,9 @@ class Transformer:
             raise ValueError("date_shift_range must be a pair (min_days, max_days)")
         _check_range(*self.date_shift_range)
         check_bool("dayfirst", dayfirst)
+        self.never_zero, self.keep_weekday = _check_options(*self.date_shift_range, never_zero, keep_weekday)
+        self.date_offsets = as_offset_table(date_offsets, never_zero, keep_weekday)
+        self.date_window = check_window(date_window)
         policy: dict[str, Any] = {e: DEFAULT_POLICY.get(e, "tag") for e in ENTITY_TYPES}
         for entity, spec in self.operators.items():
             policy[known_entity(entity)] = spec
@@ -123,6 +147,12 @@ class Transformer:
                 params.setdefault("min_days", self.date_shift_range[0])
                 params.setdefault("max_days", self.date_shift_range[1])
                 params.setdefault("dayfirst", self.dayfirst)
+                params.setdefault("never_zero", self.never_zero)
+                params.setdefault("keep_weekday", self.keep_weekday)
+                if self.date_offsets is not None:
+                    params.setdefault("offsets", self.date_offsets)
+                if self.date_window is not None:
+                    params.setdefault("window", self.date_window)
             self._params[entity] = params
             return operator.bind({**params, "entity_type": entity})
         # a foreign Presidio operator: validate now, call operate per value
@@ -184,7 +214,9 @@ class Transformer:
             if uses_patient:
                 offsets = self._offsets(entity, patient_ids, len(values))
                 if pd.api.types.is_datetime64_any_dtype(values.dtype):
-                    return shift_dates(values, offsets)
+                    shifted = shift_dates(values, offsets)
+                    _report_window(outside_window(shifted, fn.settings["window"]), fn.settings["window"])
+                    return shifted
                 return self._shift_text_series(pd, values, offsets, fn.settings)
             return self._transform_series(pd, values, fn)
         values = list(values)
@@ -211,9 +243,11 @@ class Transformer:
         if settings["days"] is not None:
             return np.full(n, settings["days"], dtype=np.int64)
         low, high = settings["min_days"], settings["max_days"]
+        options = {"never_zero": settings["never_zero"], "keep_weekday": settings["keep_weekday"],
+                   "offsets": settings["offsets"]}
         if patient_ids is None:
-            return np.full(n, date_shift_days(self.key, None, low, high), dtype=np.int64)
-        offsets = date_shift_offsets(self.key, patient_ids, low, high)
+            return np.full(n, date_shift_days(self.key, None, low, high, **options), dtype=np.int64)
+        offsets = date_shift_offsets(self.key, patient_ids, low, high, **options)
         if len(offsets) != n:
             raise ValueError(f"patient_ids has {len(offsets)} entries for {n} values")
         return offsets
@@ -238,7 +272,8 @@ class Transformer:
         pair = np.where(codes >= 0, codes.astype(np.int64) * span + (offsets - low), -1)
         pair_codes, pair_uniques = pd.factorize(pair)
         results = np.empty(len(pair_uniques), dtype=object)
-        dayfirst, unparsed = settings["dayfirst"], settings["unparsed"]
+        dayfirst, unparsed, window = settings["dayfirst"], settings["unparsed"], settings["window"]
+        outside = np.zeros(len(pair_uniques), dtype=bool)
         # read each distinct value once; render it once per distinct offset
         parsed = [parse_date(_as_text(u), dayfirst) for u in uniques.tolist()]
         for i, p in enumerate(pair_uniques.tolist()):
@@ -249,12 +284,19 @@ class Transformer:
             date = parsed[vcode]
             out = None if date is None else date.render(offset + low)
             results[i] = unparsed if out is None else out
+            if window is not None and out is not None:
+                moved = date.shifted(offset + low)
+                outside[i] = moved is not None and (
+                    (window[0] is not None and moved < window[0]) or (window[1] is not None and moved > window[1]))
+        if window is not None:
+            _report_window(outside[pair_codes], window)
         return _restore(pd, values, codes, results[pair_codes])
 
     # -- helpers ------------------------------------------------------------------------
     def date_offset(self, patient_id=None) -> int:
-        """The date offset in days of ``patient_id`` under this key and range."""
-        return date_shift_days(self.key, patient_id, *self.date_shift_range)
+        """The date offset in days of ``patient_id`` under this key, range and options."""
+        return date_shift_days(self.key, patient_id, *self.date_shift_range, never_zero=self.never_zero,
+                               keep_weekday=self.keep_weekday, offsets=self.date_offsets)
 
     @property
     def operator_names(self) -> dict[str, str]:
@@ -285,12 +327,24 @@ class Transformer:
     # settings and is rebuilt there.
     def __getstate__(self) -> dict:
         return {"key": self.key, "operators": self.operators, "date_shift_range": self.date_shift_range,
-                "dayfirst": self.dayfirst}
+                "dayfirst": self.dayfirst, "never_zero": self.never_zero, "keep_weekday": self.keep_weekday,
+                "date_offsets": self.date_offsets, "date_window": self.date_window}
 
     def __setstate__(self, state: dict) -> None:
         self.__init__(state["key"], state["operators"], date_shift_range=state["date_shift_range"],
-                      dayfirst=state["dayfirst"])
+                      dayfirst=state["dayfirst"], never_zero=state.get("never_zero", True),
+                      keep_weekday=state.get("keep_weekday", False), date_offsets=state.get("date_offsets"),
+                      date_window=state.get("date_window"))
 
     def __repr__(self) -> str:
         names = {e: n for e, n in self._names.items() if n != DEFAULT_POLICY.get(e, "tag")}
         return f"Transformer(key={self.key!r}, operators={names!r})"
+
+
+def _report_window(outside, window) -> None:
+    """One :class:`DateWindowWarning` for a column, with the number of dates outside."""
+    n = int(outside.sum()) if window is not None else 0
+    if n:
+        import warnings
+
+        warnings.warn(window_message(window, n), DateWindowWarning, stacklevel=4)

@@ -65,21 +65,41 @@ def _register_builtin() -> None:
 
     for module in (_scan, _scrub, _risk, _gate, _baseline, _keygen):
         module.register(register_command)
-    _register_verify()
 
 
-def _register_verify() -> None:
-    """``deid verify RAW SCRUBBED`` comes from :mod:`deid.verify` when it is installed: it
-    provides ``add_cli_arguments(parser)`` and ``run_cli(args) -> int`` (see docs/cli.md)."""
+#: Commands provided by other packages, imported only when chosen (``deid --help`` stays
+#: fast): name -> (module, help line). The module provides ``DESCRIPTION``, ``EPILOG``,
+#: ``add_arguments(parser)`` and ``run(args) -> int`` (raising ValueError for bad input).
+LAZY_COMMANDS: dict[str, tuple[str, str]] = {
+    "verify": ("deid.verify._cli", "prove that no identifier of RAW survived in SCRUBBED (exit 1 if one did)"),
+}
+
+
+def _chosen_command(argv) -> str | None:
+    for token in argv:
+        if not token.startswith("-"):
+            return token
+    return None
+
+
+def _add_lazy(sub, name: str, chosen: str | None) -> None:
+    import importlib
     import importlib.util
 
-    if "verify" in COMMANDS or importlib.util.find_spec("deid.verify") is None:
-        return
+    module_name, help_line = LAZY_COMMANDS[name]
     try:
-        from deid.cli import _verify
-    except ImportError:  # pragma: no cover - deid.verify without the CLI hook
+        if importlib.util.find_spec(module_name.rsplit(".", 1)[0]) is None:
+            return
+    except ImportError:  # pragma: no cover
         return
-    _verify.register(register_command)
+    if name != chosen:  # listed in `deid --help`; its arguments load only when it runs
+        sub.add_parser(name, help=help_line, add_help=False)
+        return
+    module = importlib.import_module(module_name)
+    p = sub.add_parser(name, help=help_line, description=textwrap.fill(getattr(module, "DESCRIPTION", help_line), 79),
+                       epilog=getattr(module, "EPILOG", None), formatter_class=_formatter)
+    module.add_arguments(p)
+    p.set_defaults(func=module.run)
 
 
 def _formatter(prog: str) -> argparse.HelpFormatter:
@@ -90,9 +110,12 @@ def _formatter(prog: str) -> argparse.HelpFormatter:
     return argparse.RawDescriptionHelpFormatter(prog, width=width)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    if not COMMANDS or "scan" not in COMMANDS:
+def build_parser(argv=None) -> argparse.ArgumentParser:
+    """The ``deid`` parser; ``argv`` (default: the command line) selects which lazily loaded
+    command (:data:`LAZY_COMMANDS`) gets its full arguments."""
+    if "scan" not in COMMANDS:
         _register_builtin()
+    argv = list(sys.argv[1:] if argv is None else argv)
     common = output_options()
     parser = argparse.ArgumentParser(
         prog="deid",
@@ -114,6 +137,10 @@ def build_parser() -> argparse.ArgumentParser:
         )
         cmd.add_arguments(p)
         p.set_defaults(func=cmd.run)
+    chosen = _chosen_command(argv)
+    for name in LAZY_COMMANDS:
+        if name not in COMMANDS:
+            _add_lazy(sub, name, chosen)
     return parser
 
 
@@ -124,7 +151,8 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):
 
 def main(argv=None) -> int:
     """Run ``deid`` with ``argv`` (default: the command line); returns the exit code."""
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(argv)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse: --help (0) or a usage error (2)
@@ -179,4 +207,4 @@ def main(argv=None) -> int:
         warnings.showwarning = previous
 
 
-__all__ = ["COMMANDS", "Command", "UsageError", "build_parser", "main", "register_command"]
+__all__ = ["COMMANDS", "Command", "LAZY_COMMANDS", "UsageError", "build_parser", "main", "register_command"]

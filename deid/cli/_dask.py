@@ -52,41 +52,58 @@ def risk_with_dask(args, qis, sensitive):
 
 
 def scan_with_dask(args, config, key) -> int:
-    """Scan each table on the cluster with ``deid.dask.scan_frame(ddf, columns)``; findings
-    come back as a DataFrame (one row per finding: row, column, entity_type, score, ...).
-    Counts by type are printed; values never leave the workers."""
-    import json
+    """Scan each table on the cluster with ``deid.dask.scan_frame`` (findings found per
+    partition, the engine loaded once per worker, keyed fingerprints computed on the
+    workers); the findings come back without values and are reported like a local scan.
 
+    Unlike the local scan, cells are scanned without their column name as a label."""
+    import functools
+    import os
+    import time
+
+    from deid.cli._scan import emit_scan
+    from deid.gate import FileFinding, FileScan, ScanReport, file_kind, fingerprint
+    from deid.transform import Key
+
+    if getattr(args, "show_values", False):
+        raise UsageError("--show-values is not available with --dask (values stay on the workers)")
     deid_dask, dd, Client = load_dask()
-    from deid.gate import file_kind
-
-    tables = [p for p in args.paths if file_kind(p) in ("csv", "tsv", "parquet", "jsonl")]
-    others = [p for p in args.paths if p not in tables]
-    for p in others:
-        error_line(p, "--dask scans tables only (CSV, TSV, Parquet, JSON Lines)")
-    if not tables:
-        return EXIT_USAGE
-    totals: dict[str, int] = {}
-    per_file = []
+    started = time.perf_counter()
+    key = key if key is not None else Key.generate()
+    files, errors = [], []
+    tables = []
+    for p in args.paths:
+        kind = file_kind(p)
+        if kind in ("csv", "tsv", "parquet", "jsonl"):
+            tables.append((p, kind))
+        else:
+            errors.append((str(p), "--dask scans tables only (CSV, TSV, Parquet, JSON Lines)"))
+    threshold = args.threshold if args.threshold is not None else config.threshold
     with _client(Client, args.dask):
-        for path in tables:
-            ddf = read_dask_frame(dd, path)
-            columns = list(args.columns or config.columns or [c for c in ddf.columns if str(ddf[c].dtype) in
-                                                              ("object", "string", "str", "string[pyarrow]")])
-            found = deid_dask.scan_frame(ddf, columns)
-            if hasattr(found, "compute"):
-                found = found.compute()
-            counts = found["entity_type"].value_counts().to_dict() if len(found) else {}
-            per_file.append({"path": path, "findings": int(len(found)), "by_type": {k: int(v) for k, v in counts.items()}})
-            for k, v in counts.items():
-                totals[k] = totals.get(k, 0) + int(v)
-    n = sum(totals.values())
-    doc = {"tool": "deid", "command": "scan", "dask": args.dask, "files": per_file,
-           "summary": {"findings": n, "by_type": totals}}
-    if args.format == "json":
-        print(json.dumps(doc, indent=2))
-    else:
-        for f in per_file:
-            print(f"{f['path']}: {f['findings']:,} findings " + ", ".join(f"{k} {v:,}" for k, v in f["by_type"].items()))
-    say(args, f"deid scan (dask): {len(per_file)} table(s), {n:,} findings")
-    return EXIT_USAGE if others else (EXIT_FAILED if n else EXIT_OK)
+        for path, kind in tables:
+            state = FileScan(path=str(path), kind=kind)
+            files.append(state)
+            try:
+                state.bytes = os.path.getsize(path)
+                ddf = read_dask_frame(dd, str(path))
+                columns = list(args.columns or config.columns or []) or None
+                found = deid_dask.scan_frame(ddf, columns, entities=args.entities or config.entities,
+                                             threshold=threshold, nlp=config.nlp,
+                                             fingerprint=functools.partial(fingerprint, key))
+                state.rows = int(len(ddf))
+            except (ValueError, OSError) as exc:
+                state.error = str(exc)
+                errors.append((str(path), state.error))
+                continue
+            for r in found.itertuples(index=False):
+                state.add(FileFinding(str(path), r.entity_type, float(r.score), r.fingerprint, r.recognizer,
+                                      column=int(r.start) + 1, length=int(r.end) - int(r.start),
+                                      row=int(r.row) + 1, field=str(r.column)))
+    report = ScanReport(files=files, errors=errors, fingerprint_key="ephemeral" if key.ephemeral else "configured",
+                        seconds=time.perf_counter() - started, threshold=threshold)
+    for path, message in errors:
+        error_line(path, message)
+    emit_scan(args, report, config)
+    if errors:
+        return EXIT_USAGE
+    return EXIT_FAILED if report.n_findings else EXIT_OK

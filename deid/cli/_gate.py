@@ -65,7 +65,8 @@ def run(args) -> int:
             fh.write("\n")
         else:
             rep.render_gate(result, rep.console(fh), limit=args.limit or None,
-                            baseline_name=baseline_path.name, quiet=flag(args, "quiet"))
+                            baseline_name=baseline_path.name, quiet=flag(args, "quiet"),
+                            show_values=flag(args, "show_values"))
     if args.format != "table":
         say(args, f"deid gate: {'passed' if result.passed else 'FAILED'}: {rep.scan_summary(result.scan)}")
     return result.exit_code

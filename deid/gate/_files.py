@@ -69,7 +69,10 @@ def collect_files(paths, *, is_excluded, never=()) -> Collected:
 
     def add(p: Path, explicit: bool) -> None:
         absolute = os.path.abspath(p)
-        if absolute in seen or absolute in never:
+        if absolute in seen:
+            return
+        if absolute in never:  # the baseline: committing only it is not "nothing scanned"
+            out.excluded += 1
             return
         if is_excluded(p):
             out.excluded += 1

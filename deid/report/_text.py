@@ -124,11 +124,11 @@ def render_scan(report, out, *, limit: int | None = 200, show_values: bool = Fal
 
 
 def render_gate(result, out, *, limit: int | None = 200, baseline_name: str = ".deid-baseline.json",
-                quiet: bool = False) -> None:
+                quiet: bool = False, show_values: bool = False) -> None:
     """What failed, and how to fix it or accept it."""
     scan = result.scan
     if result.new_findings:
-        shown, more = print_findings(result.new_findings, out, limit=limit)
+        shown, more = print_findings(result.new_findings, out, limit=limit, show_values=show_values)
         if more:
             out.print(f"... and {more:,} more new findings (--format json lists every one)")
     failed_risk = [r for r in result.risk if not r.passed and r.error is None]

@@ -87,6 +87,8 @@ def test_baseline_file_is_never_scanned(deid, tmp_path, keyed):
     assert run.code == 0
     doc = run.json()
     assert doc["new_findings"] == [] and doc["summary"]["files_scanned"] == 1  # note.txt only
+    # a commit staging only the baseline passes (it is never scanned, and that is not "nothing")
+    assert deid("gate", ".deid-baseline.json").code == 0
 
 
 def test_all_files_excluded_passes_the_gate_but_not_a_scan(deid, tmp_path):

@@ -111,6 +111,14 @@ class Policy:
         Entity type -> operator for free-text columns (see ``docs/transform.md``), e.g.
         ``{"MRN": "pseudonym"}``; give the same to ``deid.Scrubber(operators=...)`` for
         notes scrubbed elsewhere.
+    never_zero : bool
+        Date shifts never draw an offset of 0 days (default True).
+    keep_weekday : bool
+        Date offsets are multiples of 7 days, so every date keeps its weekday (default False).
+    date_window : (first, last), optional
+        Shifted dates outside this window (ISO dates, ``"today"``, or None for an open end)
+        are reported with a ``DateWindowWarning`` naming the column and the count; they are
+        kept as shifted, not clipped. See ``docs/tables.md``.
 
     Every action, kind, method, parameter and role is checked here: a bad one is a
     ``ValueError`` naming the column.
@@ -125,7 +133,8 @@ class Policy:
     def __init__(self, columns: Mapping[str, Any] | None = None, *, default=None,
                  roles: Mapping[str, Any] | None = None, patient_column: str | None = None,
                  date_shift_range: tuple[int, int] = (-365, 365), dayfirst: bool = False,
-                 text_operators: Mapping[str, Any] | None = None):
+                 text_operators: Mapping[str, Any] | None = None, never_zero: bool = True,
+                 keep_weekday: bool = False, date_window=None):
         self.roles: dict[str, Action] = {}
         for role, spec in (roles or {}).items():
             if role not in ROLES:
@@ -146,6 +155,8 @@ class Policy:
             raise ValueError("dayfirst must be true or false")
         self.dayfirst = dayfirst
         self.text_operators = _check_text_operators(text_operators)
+        self.never_zero, self.keep_weekday, self.date_window = _check_date_options(
+            self.date_shift_range, never_zero, keep_weekday, date_window)
         #: Why each column got its action (a DataFrame), for policies from classify_columns.
         self.report = None
 
@@ -211,14 +222,16 @@ class Policy:
     def with_options(self, **options) -> "Policy":
         """A new policy with other settings: ``default``, ``patient_column``,
         ``date_shift_range``, ``dayfirst``, ``text_operators``."""
-        allowed = {"default", "patient_column", "date_shift_range", "dayfirst", "text_operators"}
+        allowed = {"default", "patient_column", "date_shift_range", "dayfirst", "text_operators",
+                   "never_zero", "keep_weekday", "date_window"}
         unknown = sorted(set(options) - allowed)
         if unknown:
             raise ValueError(f"unknown option(s) {', '.join(unknown)}; options: {', '.join(sorted(allowed))}")
         settings = {
             "default": self.default, "patient_column": self.patient_column,
             "date_shift_range": self.date_shift_range, "dayfirst": self.dayfirst,
-            "text_operators": self.text_operators, **options,
+            "text_operators": self.text_operators, "never_zero": self.never_zero,
+            "keep_weekday": self.keep_weekday, "date_window": self.date_window, **options,
         }
         new = Policy(roles=self.roles, **settings)
         new.columns = dict(self.columns)
@@ -302,6 +315,13 @@ class Policy:
             doc["patient_column"] = self.patient_column
         doc["date_shift_range"] = list(self.date_shift_range)
         doc["dayfirst"] = self.dayfirst
+        # date-shift options: written only when they differ from the defaults
+        if not self.never_zero:
+            doc["never_zero"] = False
+        if self.keep_weekday:
+            doc["keep_weekday"] = True
+        if self.date_window is not None:
+            doc["date_window"] = {k: v for k, v in zip(("first", "last"), self.date_window) if v is not None}
         columns = {}
         for column, action in self.columns.items():
             value = _action_value(action)
@@ -327,7 +347,7 @@ class Policy:
         if fmt != TOML_FORMAT:
             raise ValueError(f"{source}: policy format {fmt!r} is not supported (expected {TOML_FORMAT})")
         known = {"format", "default", "patient_column", "date_shift_range", "dayfirst", "columns",
-                 "roles", "text_operators"}
+                 "roles", "text_operators", "never_zero", "keep_weekday", "date_window"}
         unknown = sorted(set(doc) - known)
         if unknown:
             raise ValueError(f"{source}: unknown policy setting(s) {', '.join(unknown)}")
@@ -346,6 +366,8 @@ class Policy:
                 patient_column=doc.get("patient_column"),
                 date_shift_range=tuple(doc.get("date_shift_range", (-365, 365))),
                 dayfirst=doc.get("dayfirst", False), text_operators=text_ops,
+                never_zero=doc.get("never_zero", True), keep_weekday=doc.get("keep_weekday", False),
+                date_window=_window_from_doc(doc.get("date_window")),
             )
         except ValueError as exc:
             raise ValueError(f"{source}: {exc}") from None
@@ -421,6 +443,34 @@ def _check_range(value) -> tuple[int, int]:
     if low > high or low == high == 0:
         raise ValueError("date_shift_range must be (min_days, max_days) with min <= max, not both 0")
     return (low, high)
+
+
+def _check_date_options(date_shift_range, never_zero, keep_weekday, window):
+    """The date-shift options, checked; the window as (first, last) ISO strings / "today" / None."""
+    from deid.transform._date_shift import _check_options, check_window
+
+    for name, value in (("never_zero", never_zero), ("keep_weekday", keep_weekday)):
+        if not isinstance(value, bool):
+            raise ValueError(f"{name} must be true or false")
+    try:
+        _check_options(*date_shift_range, never_zero, keep_weekday)
+        if window is None:
+            return never_zero, keep_weekday, None
+        check_window(window)
+    except ValueError as exc:
+        raise ValueError(f"date options: {exc}") from None
+    first, last = window
+    as_text = tuple(None if v is None else v if isinstance(v, str) else
+                    (v.date() if hasattr(v, "date") and callable(v.date) else v).isoformat() for v in (first, last))
+    return never_zero, keep_weekday, (None if as_text == (None, None) else as_text)
+
+
+def _window_from_doc(value):
+    if value is None:
+        return None
+    if not isinstance(value, Mapping) or set(value) - {"first", "last"}:
+        raise ValueError("date_window must be a table with first and/or last (ISO dates or \"today\")")
+    return (value.get("first"), value.get("last"))
 
 
 def _check_text_operators(operators) -> dict[str, Any]:

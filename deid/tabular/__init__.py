@@ -19,6 +19,7 @@ from deid.tabular._actions import ACTIONS, GENERALIZE_METHODS, SAFE_HARBOR_RESTR
 from deid.tabular._classify import classify_columns
 from deid.tabular._policy import ROLES, Policy
 from deid.tabular._scrub import scrub_frame
+from deid.tabular._tables import TablesResult, scrub_table_files, scrub_tables
 
 __all__ = [
     "ACTIONS",
@@ -28,5 +29,8 @@ __all__ = [
     "ROLES",
     "SAFE_HARBOR_RESTRICTED_ZIP3",
     "classify_columns",
+    "TablesResult",
     "scrub_frame",
+    "scrub_table_files",
+    "scrub_tables",
 ]

@@ -17,7 +17,8 @@ from deid.tabular._policy import Policy
 def scrub_frame(df: pd.DataFrame, policy: Policy | Mapping[str, Any], *, key=None,
                 patient_column: str | None = None, n_process: int = 1, scrubber=None,
                 known_values: bool = True, known=None, known_columns: Mapping | None = None,
-                known_patient_column: str | None = None, today: _dt.date | None = None) -> pd.DataFrame:
+                known_patient_column: str | None = None, today: _dt.date | None = None,
+                date_offsets=None, crosswalk=None, crosswalk_key=None) -> pd.DataFrame:
     """De-identify a DataFrame column by column, as ``policy`` says.
 
     Parameters
@@ -60,6 +61,15 @@ def scrub_frame(df: pd.DataFrame, policy: Policy | Mapping[str, Any], *, key=Non
         by their text, so ``12345`` and ``"12345"`` are one patient.
     today : datetime.date, optional
         The reference date of age top-coding when an action gives none (default: today).
+    date_offsets : mapping, Series, DataFrame or OffsetTable, optional
+        The data steward's date offsets (patient id -> days) instead of the keyed ones; a
+        patient missing from it is an error. The policy's ``never_zero``, ``keep_weekday``
+        and ``date_window`` are the other date-shift options (``docs/tables.md``).
+    crosswalk : path, optional
+        Write the encrypted crosswalk (original patient id -> pseudonym, date offset) of the
+        patient column, which must be pseudonymized, to this file (``docs/crosswalk.md``).
+    crosswalk_key : CrosswalkKey, str, bytes or path, optional
+        Its key (default ``DEID_CROSSWALK_KEY`` / ``DEID_CROSSWALK_KEY_FILE``); never ``key``.
 
     Returns
     -------
@@ -137,7 +147,12 @@ def scrub_frame(df: pd.DataFrame, policy: Policy | Mapping[str, Any], *, key=Non
             UserWarning,
             stacklevel=2,
         )
-    ctx = _apply.Context(key, policy, patient_ids, today or _dt.date.today())
+    # date-shift options, the date window and the crosswalk (issue 11: deid/tabular/_tables.py)
+    from deid.tabular._tables import FrameOptions
+
+    extras = FrameOptions(policy, plan, key, patient_ids, pcol, date_offsets, crosswalk, crosswalk_key, scrubber)
+    policy = extras.policy(policy)
+    ctx = extras.context(key, policy, patient_ids, today or _dt.date.today())
 
     results: dict[str, pd.Series] = {}
     free_text = []
@@ -162,6 +177,7 @@ def scrub_frame(df: pd.DataFrame, policy: Policy | Mapping[str, Any], *, key=Non
     dropped = [c for c, a in plan.items() if a.name == "drop"]
     if dropped:
         out = out.drop(columns=dropped)
+    extras.finish(df, out, policy, ctx, key)
     return out
 
 

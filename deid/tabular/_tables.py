@@ -1,0 +1,952 @@
+""":func:`scrub_tables`: linked tables whose joins survive de-identification.
+
+Records released for training are relational: patients, encounters, labs, medications and
+notes, linked by patient and encounter ids. ``relations`` names the **key spaces** (patient,
+encounter, ...) and the columns of each table that hold their values; the first column
+listed is the key the others refer to. Then:
+
+- every column of a key space gets one keyed token per value, the same in every table
+  (``deid.transform.pseudonym`` with the key space's namespace), so
+  ``encounters.patient_id`` still joins ``patients.patient_id``;
+- every table is scrubbed with the patient id of its rows (its patient key-space column, or
+  one reached through another key space: ``labs.encounter_id`` -> ``encounters.patient_id``),
+  so a patient's dates move by the same offset in every table and every note;
+- before anything is scrubbed, the relations are checked: a missing table or column,
+  incompatible id types, ids that differ only in case or spacing, a foreign key that does
+  not resolve, a token collision; after scrubbing, every foreign key is checked again. Each
+  problem is a ``ValueError`` naming the key space, table and column, never a value.
+
+This module also holds what issue 11 adds to :func:`scrub_frame` (date-shift options, the
+date window, the crosswalk): :class:`FrameOptions`.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import tomllib
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from deid.tabular import _apply
+from deid.tabular._actions import Action
+from deid.tabular._policy import Policy
+
+#: The key space whose values are patients (date offsets, notes, the crosswalk).
+PATIENT_SPACE = "patient"
+# the column a table gets when its patient ids come through another key space (dropped)
+_DERIVED = "__deid_patient_id__"
+_SPACE_OPTIONS = ("columns", "prefix", "length", "namespace")
+
+
+# -- key spaces ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class KeySpace:
+    """One kind of id shared by several tables: its columns (``(table, column)``, the first
+    is the key the others refer to) and how its tokens are made (``prefix``, ``length`` hex
+    digits, HMAC ``namespace``)."""
+
+    name: str
+    columns: tuple[tuple[str, str], ...]
+    prefix: str
+    length: int
+    namespace: str
+
+    @property
+    def primary(self) -> tuple[str, str]:
+        return self.columns[0]
+
+    @property
+    def foreign(self) -> tuple[tuple[str, str], ...]:
+        return self.columns[1:]
+
+    def action(self, patient: bool) -> Action:
+        """The tabular action of every column of this key space."""
+        if patient:
+            return Action("pseudonym", prefix=self.prefix, length=self.length, namespace=self.namespace)
+        return Action("hash_id", prefix=self.prefix, length=self.length, namespace=self.namespace)
+
+    def token_function(self, key):
+        from deid.tabular._keyed import token_function
+
+        return token_function(key, self.prefix, self.length, self.namespace)
+
+
+def _label(table: str, column: str) -> str:
+    return f"{table}.{column}"
+
+
+def parse_relations(relations: Mapping[str, Any], tables: Mapping[str, pd.DataFrame],
+                    patient_space: str = PATIENT_SPACE) -> list[KeySpace]:
+    """``relations`` as :class:`KeySpace` objects, checked against ``tables``.
+
+    A key space is a list of columns (``"table.column"`` or ``("table", "column")``), or a
+    mapping ``{"columns": [...], "prefix": ..., "length": ..., "namespace": ...}``. Defaults:
+    the patient key space gets ``prefix="PAT"`` and ``namespace=""`` (so its tokens are
+    ``deid.transform.pseudonym(id, key)``, the same as an MRN's pseudonym in notes); every
+    other key space ``prefix=""`` and its own name as namespace; ``length=16``.
+    """
+    if not isinstance(relations, Mapping) or not relations:
+        raise ValueError("relations must map key space names (patient, encounter, ...) to their columns "
+                         "('table.column'), the first being the key the others refer to")
+    spaces: list[KeySpace] = []
+    owner: dict[tuple[str, str], str] = {}
+    for name, spec in relations.items():
+        if not isinstance(name, str) or not name:
+            raise ValueError("key space names must be non-empty text")
+        where = f"relations: key space {name!r}"
+        options: dict[str, Any] = {}
+        if isinstance(spec, Mapping):
+            unknown = sorted(set(spec) - set(_SPACE_OPTIONS))
+            if unknown:
+                raise ValueError(f"{where}: unknown setting(s) {', '.join(map(str, unknown))}; "
+                                 f"settings: {', '.join(_SPACE_OPTIONS)}")
+            options = {k: v for k, v in spec.items() if k != "columns"}
+            spec = spec.get("columns")
+        if isinstance(spec, (str, bytes)) or not isinstance(spec, Iterable):
+            raise ValueError(f"{where}: give a list of columns ('table.column')")
+        columns = [_table_column(item, tables, where) for item in spec]
+        if not columns:
+            raise ValueError(f"{where}: lists no column")
+        for tc in columns:
+            if tc in owner:
+                other = owner[tc]
+                raise ValueError(f"{where}: column {_label(*tc)!r} is listed twice"
+                                 if other == name else
+                                 f"{where}: column {_label(*tc)!r} is already in key space {other!r}")
+            owner[tc] = name
+        is_patient = name == patient_space
+        prefix = options.get("prefix", "PAT" if is_patient else "")
+        namespace = options.get("namespace", "" if is_patient else name)
+        length = options.get("length", 16)
+        if not isinstance(prefix, str) or not isinstance(namespace, str):
+            raise ValueError(f"{where}: prefix and namespace must be text")
+        if isinstance(length, bool) or not isinstance(length, int) or not 1 <= length <= 64:
+            raise ValueError(f"{where}: length must be an integer from 1 to 64 (hex digits of the token)")
+        spaces.append(KeySpace(name, tuple(columns), prefix, length, namespace))
+    namespaces = [(s.namespace, s.name) for s in spaces]
+    seen: dict[str, str] = {}
+    for ns, space in namespaces:
+        if ns in seen:
+            raise ValueError(f"relations: key spaces {seen[ns]!r} and {space!r} share the namespace {ns!r}: "
+                             "equal ids in them would get equal tokens")
+        seen[ns] = space
+    return spaces
+
+
+def _table_column(item, tables: Mapping[str, pd.DataFrame], where: str) -> tuple[str, str]:
+    if isinstance(item, (tuple, list)) and len(item) == 2 and all(isinstance(x, str) for x in item):
+        table, column = item
+    elif isinstance(item, str):
+        # the longest table name followed by "." (table names may hold dots)
+        matches = [t for t in tables if item.startswith(t + ".")]
+        if not matches:
+            raise ValueError(f"{where}: {item!r} names no table (tables: {', '.join(map(repr, tables))}); "
+                             "write 'table.column'")
+        table = max(matches, key=len)
+        column = item[len(table) + 1:]
+    else:
+        raise ValueError(f"{where}: a column is 'table.column' or ('table', 'column'), not {type(item).__name__}")
+    if table not in tables:
+        raise ValueError(f"{where}: there is no table {table!r} (tables: {', '.join(map(repr, tables))})")
+    if column not in tables[table].columns:
+        raise ValueError(f"{where}: table {table!r} has no column {column!r}")
+    return table, column
+
+
+def _id_kind(series: pd.Series) -> str:
+    """``"integer"``, ``"text"`` or ``"empty"`` (all missing); another kind is the dtype's name."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        series = series.astype(series.cat.categories.dtype if len(series.cat.categories) else object)
+    if pd.api.types.is_bool_dtype(series.dtype):
+        return str(series.dtype)
+    if pd.api.types.is_integer_dtype(series.dtype):
+        return "integer"
+    if isinstance(series.dtype, pd.StringDtype):
+        return "text" if series.notna().any() else "empty"
+    if pd.api.types.is_float_dtype(series.dtype):
+        values = series.to_numpy(dtype="float64", na_value=np.nan)
+        values = values[~np.isnan(values)]
+        if not len(values):
+            return "empty"
+        return "integer" if np.all(values == np.floor(values)) else "fractional numbers"
+    kind = pd.api.types.infer_dtype(series, skipna=True)
+    return {"string": "text", "integer": "integer", "empty": "empty"}.get(kind, kind)
+
+
+@dataclass
+class _Member:
+    """One key column, read once: its distinct values' normal forms and each row's code."""
+
+    table: str
+    column: str
+    codes: np.ndarray  # per row: index into ``normal`` (-1 missing or blank)
+    raw: list  # distinct raw values (first of each normal form kept in ``first_raw``)
+    normal: list[str]  # distinct normal forms
+
+
+def _read_member(table: str, column: str, series: pd.Series) -> _Member:
+    """The column's distinct ids in normal form (``normalize_identifier`` of their text);
+    blank and missing values have code -1."""
+    series = _apply._plain(series)
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    raw = uniques.tolist()
+    texts = [_apply._value_text(u) for u in raw]
+    normal_of_unique = [" ".join(t.split()).casefold() for t in texts]
+    # distinct raw texts that share a normal form map to one code
+    normal: list[str] = []
+    index: dict[str, int] = {}
+    remap = np.empty(len(raw) + 1, dtype=np.int64)
+    remap[-1] = -1
+    firsts: list = []
+    for i, n in enumerate(normal_of_unique):
+        if n == "":
+            remap[i] = -1
+            continue
+        j = index.get(n)
+        if j is None:
+            j = index[n] = len(normal)
+            normal.append(n)
+            firsts.append(texts[i])
+        remap[i] = j
+    member = _Member(table, column, remap[codes], firsts, normal)
+    member.n_raw_texts = len({t for t, n in zip(texts, normal_of_unique) if n})  # type: ignore[attr-defined]
+    return member
+
+
+# -- the result ---------------------------------------------------------------------------------
+class TablesResult(dict):
+    """``scrub_tables``'s result: table name -> scrubbed DataFrame (a plain dict otherwise),
+    with two DataFrames that hold names and counts, never a value:
+
+    - ``report``: one row per table: ``table, rows, columns, patient_column`` (the column
+      whose patient ids date its rows, ``"<column> -> <table>"`` when they come through
+      another key space, or missing), ``key_columns``, ``dates_outside_window``;
+    - ``key_spaces``: one row per key space: ``key_space, key`` (``table.column``),
+      ``foreign_keys``, ``distinct_ids``, ``token`` (what a token looks like).
+    """
+
+    report: pd.DataFrame
+    key_spaces: pd.DataFrame
+
+
+# -- scrub_tables -------------------------------------------------------------------------------
+def scrub_tables(tables: Mapping[str, pd.DataFrame], policies: Mapping[str, Any], *, key=None,
+                 relations: Mapping[str, Any], patient_space: str = PATIENT_SPACE, date_offsets=None,
+                 crosswalk: str | os.PathLike | None = None, crosswalk_key=None, n_process: int = 1,
+                 known_values: bool = True, today: _dt.date | None = None) -> TablesResult:
+    """De-identify linked tables so that every join survives.
+
+    Parameters
+    ----------
+    tables : mapping of str to DataFrame
+        The tables by name (``"patients"``, ``"encounters"``, ...). None is modified.
+    policies : mapping of str to Policy (or mapping)
+        One column policy per table (as for :func:`scrub_frame`). A column of a key space
+        takes its key space's token whatever its policy says (a policy that drops or
+        suppresses it is an error: its joins could not survive). The policies must agree on
+        the date-shift settings (``date_shift_range``, ``never_zero``, ``keep_weekday``,
+        ``date_window``), or a patient's dates would move differently from table to table.
+    key : Key, str, bytes, path or None
+        The pseudonym key (as :func:`scrub_frame`).
+    relations : mapping
+        Key space -> its columns, ``"table.column"`` or ``("table", "column")``; the first is
+        the key the others refer to (``{"patient": ["patients.patient_id",
+        "encounters.patient_id"], "encounter": ["encounters.encounter_id",
+        "labs.encounter_id"]}``). A key space may be a mapping with ``columns`` and token
+        settings ``prefix``, ``length`` (hex digits, default 16), ``namespace``; see
+        :func:`parse_relations` for the defaults.
+    patient_space : str
+        The key space of patients (default ``"patient"``): each table is scrubbed with the
+        patient id of its rows, taken from its column in this key space or, for a table with
+        none, through a key whose table has one (``labs.encounter_id`` ->
+        ``encounters.patient_id``).
+    date_offsets : mapping, Series, DataFrame or OffsetTable, optional
+        The data steward's date offsets (patient id -> days) instead of derived ones; every
+        patient must be in it.
+    crosswalk : path, optional
+        Write the encrypted crosswalk (original patient id -> pseudonym, date offset) here,
+        with ``crosswalk_key`` (default ``DEID_CROSSWALK_KEY`` / ``DEID_CROSSWALK_KEY_FILE``;
+        it must differ from ``key``). See ``docs/crosswalk.md``.
+    n_process, known_values, today
+        As :func:`scrub_frame`.
+
+    Returns
+    -------
+    TablesResult
+        A dict of table name -> scrubbed DataFrame, with ``.report`` and ``.key_spaces``.
+
+    Raises
+    ------
+    ValueError
+        Before anything is scrubbed or written: a relation names a missing table or column;
+        a key space's columns hold incompatible types (integers in one table, text in
+        another); ids of a key space differ only in case or spacing (they would share a
+        token, and joins would change); a foreign key does not resolve; two ids get one
+        token (a collision); the policies disagree on date settings; a table needs patient
+        ids it cannot get; the offsets table lacks a patient or has a duplicate; the
+        crosswalk key is missing, too short or equal to the pseudonym key. After scrubbing
+        and before the crosswalk is written: a foreign key that no longer resolves. Messages
+        name the key space, table and column, never a value.
+
+    >>> import pandas as pd
+    >>> patients = pd.DataFrame({"patient_id": ["MRN1", "MRN2"], "sex": ["F", "M"]})
+    >>> visits = pd.DataFrame({"visit_id": ["V1", "V2", "V3"], "patient_id": ["MRN1", "MRN1", "MRN2"],
+    ...                        "admit": pd.to_datetime(["2020-01-01", "2020-02-01", "2020-03-01"])})
+    >>> out = scrub_tables({"patients": patients, "visits": visits},
+    ...                    {"patients": {"sex": "keep"}, "visits": {"admit": "date_shift"}},
+    ...                    key="an example key, 32 bytes long...",
+    ...                    relations={"patient": ["patients.patient_id", "visits.patient_id"],
+    ...                               "visit": ["visits.visit_id"]})
+    >>> len(out["visits"].merge(out["patients"], on="patient_id"))
+    3
+    >>> (out["visits"]["admit"] - visits["admit"]).groupby(out["visits"]["patient_id"]).nunique().max()
+    1
+    """
+    from deid.tabular._scrub import _resolve_key, scrub_frame
+
+    if not isinstance(tables, Mapping) or not tables:
+        raise ValueError("tables must be a non-empty mapping of table name -> DataFrame")
+    for name, frame in tables.items():
+        if not isinstance(name, str) or not name:
+            raise ValueError("table names must be non-empty text")
+        if not isinstance(frame, pd.DataFrame):
+            raise TypeError(f"table {name!r} is a {type(frame).__name__}, not a pandas DataFrame")
+    if not isinstance(policies, Mapping):
+        raise TypeError(f"policies must map table names to policies, not {type(policies).__name__}")
+    missing = [t for t in tables if t not in policies]
+    extra = [t for t in policies if t not in tables]
+    if missing:
+        raise ValueError(f"no policy for table(s) {', '.join(map(repr, missing))}")
+    if extra:
+        raise ValueError(f"policies name table(s) that are not given: {', '.join(map(repr, extra))}")
+    policies = {t: _as_policy(policies[t], t) for t in tables}
+    spaces = parse_relations(relations, tables, patient_space)
+    by_name = {s.name: s for s in spaces}
+    if patient_space != PATIENT_SPACE and patient_space not in by_name:
+        raise ValueError(f"patient_space {patient_space!r} is not a key space of relations")
+    patients = by_name.get(patient_space)
+    _check_date_settings(policies)
+
+    # -- every check that needs no scrubbing, before any scrubbing -------------------------
+    members: dict[tuple[str, str], _Member] = {}
+    for space in spaces:
+        _check_kinds(space, tables)
+        for table, column in space.columns:
+            members[(table, column)] = _read_member(table, column, tables[table][column])
+    pkey = _resolve_key(key, None, True)
+    tokens_of: dict[str, dict[str, str]] = {}
+    for space in spaces:
+        tokens_of[space.name] = _check_space(space, members, pkey, keep=space is patients)
+    plans = {}
+    for table, policy in policies.items():
+        plans[table] = _effective_policy(table, policy, spaces, patients).plan(list(tables[table].columns))
+    patient_source = _patient_sources(tables, spaces, patients, policies, plans)
+    offsets_table = None
+    first_policy = next(iter(policies.values()))
+    if date_offsets is not None:
+        from deid.transform._date_shift import as_offset_table
+
+        offsets_table = as_offset_table(date_offsets, first_policy.never_zero, first_policy.keep_weekday)
+        if patients is not None:
+            offsets_table.offsets_for(members[patients.primary].raw)
+    cw_key = None
+    if crosswalk is not None:
+        if patients is None:
+            raise ValueError("crosswalk= needs a patient key space in relations")
+        from deid.crosswalk import check_crosswalk_path, resolve_crosswalk_key
+
+        cw_key = resolve_crosswalk_key(crosswalk_key, pseudonym_key=pkey)
+        check_crosswalk_path(crosswalk)
+
+    # -- scrub, table by table ---------------------------------------------------------------
+    out: dict[str, pd.DataFrame] = {}
+    seen_warnings: dict[tuple, list[str]] = {}
+    windows: dict[str, int] = {}
+    for table, frame in tables.items():
+        policy = _effective_policy(table, policies[table], spaces, patients)
+        source = patient_source.get(table)
+        pcol = None
+        if source is not None:
+            pcol = source[0]
+            if pcol == _DERIVED:
+                frame = frame.assign(**{_DERIVED: _derived_patients(table, source[1], source[2], tables, members,
+                                                                     patient_source)})
+                policy = policy.with_columns({_DERIVED: "drop"})
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            out[table] = scrub_frame(frame, policy, key=pkey, patient_column=pcol, n_process=n_process,
+                                     known_values=known_values, today=today, date_offsets=offsets_table)
+        for w in caught:
+            seen_warnings.setdefault((w.category, str(w.message)), []).append(table)
+        windows[table] = sum(window_counts(out[table], plans[table], policy).values())
+    for (category, message), names in seen_warnings.items():
+        where = ", ".join(map(repr, names))
+        warnings.warn(f"table{'s' if len(names) > 1 else ''} {where}: {message}", category, stacklevel=2)
+
+    # -- after scrubbing: every foreign key still resolves ---------------------------------
+    for space in spaces:
+        _check_scrubbed(space, out)
+
+    result = TablesResult(out)
+    result.report = pd.DataFrame({
+        "table": list(tables),
+        "rows": [len(out[t]) for t in tables],
+        "columns": [len(out[t].columns) for t in tables],
+        "patient_column": [_source_label(patient_source.get(t)) for t in tables],
+        "key_columns": [", ".join(c for s in spaces for (tt, c) in s.columns if tt == t) for t in tables],
+        "dates_outside_window": [windows[t] for t in tables],
+    })
+    result.key_spaces = pd.DataFrame({
+        "key_space": [s.name for s in spaces],
+        "key": [_label(*s.primary) for s in spaces],
+        "foreign_keys": [", ".join(_label(*tc) for tc in s.foreign) for s in spaces],
+        "distinct_ids": [len(members[s.primary].normal) for s in spaces],
+        "token": [f"{s.prefix + '-' if s.prefix else ''}<{s.length} hex digits>" for s in spaces],
+    })
+
+    if crosswalk is not None:
+        frame = _crosswalk_frame(members[patients.primary], tokens_of[patients.name], pkey, first_policy,
+                                 offsets_table)
+        from deid.crosswalk import Crosswalk, write_crosswalk
+
+        write_crosswalk(Crosswalk(frame, patients.name), crosswalk, cw_key, pseudonym_key=pkey)
+    return result
+
+
+def _as_policy(policy, table: str) -> Policy:
+    if isinstance(policy, Policy):
+        return policy
+    if isinstance(policy, Mapping):
+        try:
+            return Policy(policy)
+        except ValueError as exc:
+            raise ValueError(f"table {table!r}: {exc}") from None
+    raise TypeError(f"the policy of table {table!r} must be a Policy or a mapping, not {type(policy).__name__}")
+
+
+def _date_settings(policy: Policy) -> tuple:
+    return (tuple(policy.date_shift_range), getattr(policy, "never_zero", True),
+            getattr(policy, "keep_weekday", False), getattr(policy, "date_window", None))
+
+
+def _check_date_settings(policies: Mapping[str, Policy]) -> None:
+    names = list(policies)
+    first = _date_settings(policies[names[0]])
+    for name in names[1:]:
+        if _date_settings(policies[name]) != first:
+            raise ValueError(
+                f"the policies of tables {names[0]!r} and {name!r} differ in their date-shift settings "
+                "(date_shift_range, never_zero, keep_weekday, date_window): a patient's dates would move "
+                "by different offsets in different tables"
+            )
+
+
+def _check_kinds(space: KeySpace, tables: Mapping[str, pd.DataFrame]) -> None:
+    kinds = []
+    for table, column in space.columns:
+        kind = _id_kind(tables[table][column])
+        if kind not in ("integer", "text", "empty"):
+            raise ValueError(f"key space {space.name!r}: column {_label(table, column)!r} holds {kind} values, "
+                             "not ids (integers or text)")
+        if kind != "empty":
+            kinds.append((kind, table, column))
+    for kind, table, column in kinds[1:]:
+        if kind != kinds[0][0]:
+            k0, t0, c0 = kinds[0]
+            raise ValueError(
+                f"key space {space.name!r}: columns {_label(t0, c0)!r} ({k0}) and {_label(table, column)!r} "
+                f"({kind}) hold incompatible types; read both as text (or both as integers) so that they join"
+            )
+
+
+def _check_space(space: KeySpace, members: Mapping[tuple[str, str], _Member], key, keep: bool) -> dict[str, str]:
+    """Raw checks of one key space: ids that differ only in case or spacing, primary key
+    values missing, foreign keys that do not resolve, token collisions. Returns normal form
+    -> token for the primary key's ids when ``keep`` (the patient space, for the crosswalk)."""
+    primary = members[space.primary]
+    n_missing = int((primary.codes < 0).sum())
+    if n_missing:
+        raise ValueError(f"key space {space.name!r}: the key column {_label(*space.primary)!r} has "
+                         f"{n_missing} missing or blank value(s)")
+    normal_all: dict[str, None] = dict.fromkeys(primary.normal)
+    for tc in space.columns:
+        m = members[tc]
+        if m.n_raw_texts > len(m.normal):  # type: ignore[attr-defined]
+            raise ValueError(
+                f"key space {space.name!r}: column {_label(*tc)!r} holds ids that differ from each other only "
+                "in case or spacing; they would share one token and joins on the scrubbed data would change "
+                "(make them identical first)"
+            )
+    for tc in space.foreign:
+        m = members[tc]
+        in_key = np.fromiter((n in normal_all for n in m.normal), dtype=bool, count=len(m.normal))
+        valid = m.codes >= 0
+        bad_rows = int((~in_key[m.codes[valid]]).sum()) if len(m.normal) else 0
+        if bad_rows:
+            raise ValueError(
+                f"key space {space.name!r}: table {tc[0]!r} column {tc[1]!r}: {bad_rows} row(s) hold an id "
+                f"that is not in the key column {_label(*space.primary)!r} (a dangling foreign key)"
+            )
+    written = set().union(*(members[tc].raw for tc in space.columns))
+    if len(written) > len(primary.normal):
+        # the foreign keys resolve by normal form, but some are written differently
+        raise ValueError(
+            f"key space {space.name!r}: some ids are written in another case or spacing in one table than in "
+            f"{_label(*space.primary)!r}; they would join after scrubbing but not before (make them identical)"
+        )
+    fn = space.token_function(key)
+    tokens = [fn(n) for n in primary.normal]
+    n_distinct = len(set(tokens))
+    if n_distinct < len(tokens):
+        raise ValueError(
+            f"key space {space.name!r}: {len(tokens) - n_distinct} token collision(s): different ids got the "
+            f"same {space.length}-hex-digit token; give the key space a longer length (e.g. 32)"
+        )
+    return dict(zip(primary.normal, tokens)) if keep else {}
+
+
+def _effective_policy(table: str, policy: Policy, spaces: Sequence[KeySpace], patients: KeySpace | None) -> Policy:
+    """The table's policy with every key column set to its key space's token."""
+    columns = {}
+    for space in spaces:
+        for t, column in space.columns:
+            if t != table:
+                continue
+            current = policy.columns.get(column)
+            if current is not None and current.name in ("drop", "suppress"):
+                raise ValueError(
+                    f"table {table!r} column {column!r} is in key space {space.name!r}, but its policy says "
+                    f"{current.name}: its joins could not survive (remove it from relations or from the policy)"
+                )
+            columns[column] = space.action(space is patients)
+    return policy.with_columns(columns) if columns else policy
+
+
+def _needs_patient(plan: Mapping[str, Action]) -> bool:
+    return any(a.name in ("date_shift", "free_text") for a in plan.values())
+
+
+def _patient_sources(tables, spaces, patients, policies, plans) -> dict[str, tuple]:
+    """table -> (patient column, via key space, via column) for every table that has or can
+    reach patient ids; ``(_DERIVED, space, column)`` when they come through another key."""
+    sources: dict[str, tuple] = {}
+    if patients is None:
+        return sources
+    for table in tables:
+        own = [c for t, c in patients.columns if t == table]
+        if len(own) > 1:
+            chosen = policies[table].patient_column
+            if chosen not in own:
+                raise ValueError(f"table {table!r} has {len(own)} columns in key space {patients.name!r} "
+                                 f"({', '.join(map(repr, own))}): set the policy's patient_column to the one "
+                                 "whose patient's dates and notes these rows are")
+            own = [chosen]
+        chosen = policies[table].patient_column
+        if own:
+            if chosen is not None and chosen != own[0] and chosen in tables[table].columns:
+                raise ValueError(f"table {table!r}: the policy's patient_column {chosen!r} is not the table's "
+                                 f"column in key space {patients.name!r} ({own[0]!r})")
+            sources[table] = (own[0], None, None)
+    # tables without a patient column reach one through a key whose table has patients
+    changed = True
+    while changed:
+        changed = False
+        for table in tables:
+            if table in sources or not _needs_patient(plans[table]):
+                continue
+            for space in spaces:
+                if space is patients:
+                    continue
+                cols = [c for t, c in space.foreign if t == table]
+                if cols and space.primary[0] in sources and space.primary[0] != table:
+                    sources[table] = (_DERIVED, space, cols[0])
+                    changed = True
+                    break
+    for table in tables:
+        if table not in sources and _needs_patient(plans[table]):
+            raise ValueError(
+                f"table {table!r} has dates to shift or free text, but no column in key space "
+                f"{patients.name!r} and no foreign key to a table that has one: its patients' offsets "
+                "could not match the other tables'"
+            )
+    return sources
+
+
+def _source_label(source) -> str | None:
+    if source is None:
+        return None
+    if source[0] == _DERIVED:
+        return f"{source[2]} -> {source[1].primary[0]}"
+    return source[0]
+
+
+def _derived_patients(table: str, space: KeySpace, column: str, tables, members, sources) -> np.ndarray:
+    """Each row's patient id, through ``column`` (key space ``space``) to the key's table."""
+    parent = space.primary[0]
+    parent_source = sources[parent]
+    if parent_source[0] == _DERIVED:
+        parent_patients = _derived_patients(parent, parent_source[1], parent_source[2], tables, members, sources)
+        patient_codes, _ = pd.factorize(pd.Series(parent_patients, dtype=object).map(
+            lambda v: " ".join(_apply._value_text(v).split()).casefold()), use_na_sentinel=True)
+    else:
+        parent_patients = _apply._plain(tables[parent][parent_source[0]]).to_numpy(dtype=object)
+        patient_codes = members[(parent, parent_source[0])].codes
+    key_codes = members[space.primary].codes
+    n_keys = len(members[space.primary].normal)
+    # one patient per key id (an encounter belongs to one patient)
+    pairs = pd.DataFrame({"k": key_codes, "p": patient_codes})
+    pairs = pairs[(pairs["k"] >= 0) & (pairs["p"] >= 0)].drop_duplicates()
+    ambiguous = int(pairs["k"].duplicated().sum())
+    if ambiguous:
+        raise ValueError(f"table {table!r} reaches its patients through {_label(*space.primary)!r}, but "
+                         f"{ambiguous} of its ids belong to more than one patient")
+    # the first parent row of each key id
+    first_row = np.full(n_keys + 1, -1, dtype=np.int64)
+    valid = np.flatnonzero(key_codes >= 0)
+    codes = key_codes[valid]
+    order = np.argsort(codes, kind="stable")
+    distinct, first_at = np.unique(codes[order], return_index=True)
+    first_row[distinct] = valid[order[first_at]]
+    # the child's ids by the key's normal forms (no dangling key: checked before)
+    child = members[(table, column)]
+    index = {n: i for i, n in enumerate(members[space.primary].normal)}
+    child_to_key = np.array([index.get(n, n_keys) for n in child.normal] + [n_keys], dtype=np.int64)
+    parent_row = first_row[child_to_key[child.codes]]
+    has = parent_row >= 0
+    out = np.full(len(parent_row), None, dtype=object)
+    out[has] = parent_patients[parent_row[has]]
+    n_none = int(pd.isna(out).sum())
+    if n_none:
+        raise ValueError(f"table {table!r}: {n_none} row(s) have no patient through {_label(table, column)!r} "
+                         f"-> {_label(*space.primary)!r} (a missing id, or a key row without a patient), "
+                         "so their dates and notes cannot be shifted with their patient's offset")
+    return out
+
+
+def _check_scrubbed(space: KeySpace, out: Mapping[str, pd.DataFrame]) -> None:
+    """After scrubbing: every foreign key's token is a token of the key column."""
+    table, column = space.primary
+    key_tokens = pd.Index(out[table][column].dropna().unique())
+    for t, c in space.foreign:
+        values = out[t][c]
+        present = values.notna().to_numpy(dtype=bool) & (values.astype(object) != "").to_numpy(dtype=bool)
+        found = values.isin(key_tokens).to_numpy(dtype=bool)
+        bad = int((present & ~found).sum())
+        if bad:
+            raise ValueError(f"key space {space.name!r}: after scrubbing, table {t!r} column {c!r} has {bad} "
+                             f"row(s) whose token is not in {_label(table, column)!r}")
+
+
+def _crosswalk_frame(primary: _Member, tokens: Mapping[str, str], key, policy: Policy, offsets_table) -> pd.DataFrame:
+    from deid.transform import date_shift_offsets
+
+    low, high = policy.date_shift_range
+    offsets = date_shift_offsets(key, pd.Series(primary.raw, dtype=object), low, high,
+                                 never_zero=getattr(policy, "never_zero", True),
+                                 keep_weekday=getattr(policy, "keep_weekday", False), offsets=offsets_table)
+    return pd.DataFrame({"original": primary.raw, "pseudonym": [tokens[n] for n in primary.normal],
+                         "date_offset_days": offsets})
+
+
+# -- the date window -------------------------------------------------------------------------------
+def window_counts(out: pd.DataFrame, plan: Mapping[str, Action], policy: Policy) -> dict[str, int]:
+    """Per ``date_shift`` column of a scrubbed frame: how many dates lie outside the policy's
+    ``date_window`` (dates with a written year only; a month/day without one is not counted)."""
+    from deid.transform._date_shift import check_window, outside_window
+
+    window = check_window(getattr(policy, "date_window", None))
+    counts: dict[str, int] = {}
+    if window is None:
+        return counts
+    for column, action in plan.items():
+        if action.name != "date_shift" or column not in out.columns:
+            continue
+        series = out[column]
+        if pd.api.types.is_datetime64_any_dtype(series.dtype):
+            dates = series
+        elif _apply._is_text(series):
+            codes, uniques = pd.factorize(series, use_na_sentinel=True)
+            parsed = np.append(_apply.text_dates(uniques, policy.dayfirst), np.datetime64("NaT", "s"))
+            dates = pd.Series(parsed[codes])
+        else:
+            dates = pd.to_datetime(series, errors="coerce")
+        n = int(outside_window(dates, window).sum())
+        if n:
+            counts[column] = n
+    return counts
+
+
+# -- what scrub_frame gains -----------------------------------------------------------------------
+class FrameOptions:
+    """Date-shift options, the date window and the crosswalk for one :func:`scrub_frame`
+    call: checked in the constructor (before anything is scrubbed), applied through
+    :meth:`context` and :meth:`policy`, finished by :meth:`finish` (window report, crosswalk)."""
+
+    def __init__(self, policy: Policy, plan: Mapping[str, Action], key, patient_ids: pd.Series | None,
+                 patient_column: str | None, date_offsets=None, crosswalk=None, crosswalk_key=None, scrubber=None):
+        from deid.transform._date_shift import as_offset_table, check_window
+
+        self.never_zero = getattr(policy, "never_zero", True)
+        self.keep_weekday = getattr(policy, "keep_weekday", False)
+        self.window = check_window(getattr(policy, "date_window", None))
+        self.offsets = as_offset_table(date_offsets, self.never_zero, self.keep_weekday)
+        self.plan = plan
+        self.patient_column = patient_column
+        dated = [c for c, a in plan.items() if a.name in ("date_shift", "free_text")]
+        if self.offsets is not None and dated:
+            if patient_ids is None:
+                raise ValueError("date_offsets needs a patient column: the offsets are per patient")
+            _, uniques = pd.factorize(patient_ids, use_na_sentinel=True)
+            self.offsets.offsets_for(uniques.tolist())
+        self.options = {"never_zero": self.never_zero, "keep_weekday": self.keep_weekday, "offsets": self.offsets}
+        self.crosswalk = None
+        if crosswalk is not None:
+            if patient_column is None:
+                raise ValueError("crosswalk= needs a patient column (its ids are what the crosswalk maps)")
+            action = plan.get(patient_column)
+            if action is None or action.name not in ("pseudonym", "hash_id"):
+                raise ValueError(f"crosswalk=: the patient column {patient_column!r} must be pseudonymized "
+                                 f"(pseudonym or hash_id), not {action.name if action else 'left out'}")
+            from deid.crosswalk import check_crosswalk_path, resolve_crosswalk_key
+
+            self.crosswalk_key = resolve_crosswalk_key(crosswalk_key, pseudonym_key=key)
+            self.crosswalk = check_crosswalk_path(crosswalk)
+        if scrubber is not None and any(a.name == "free_text" for a in plan.values()):
+            self._check_scrubber(scrubber, key)
+
+    @property
+    def default(self) -> bool:
+        return self.never_zero and not self.keep_weekday and self.offsets is None and self.window is None
+
+    def policy(self, policy: Policy) -> Policy:
+        """``policy`` whose free-text ``date_shift`` carries the options (unless its
+        ``text_operators`` give DATE another operator), so notes move like the rows."""
+        if self.default:
+            return policy
+        ops = dict(policy.text_operators)
+        spec = ops.get("DATE", "date_shift")
+        name, params = (spec, {}) if isinstance(spec, str) else (spec[0], dict(spec[1]))
+        if name != "date_shift":
+            return policy
+        extra = {"never_zero": self.never_zero, "keep_weekday": self.keep_weekday}
+        if self.offsets is not None:
+            extra["offsets"] = self.offsets
+        if self.window is not None:
+            extra["window"] = self.window
+        ops["DATE"] = ("date_shift", {**extra, **params})
+        return policy.with_options(text_operators=ops)
+
+    def context(self, key, policy: Policy, patient_ids, today) -> "_apply.Context":
+        if self.default:
+            return _apply.Context(key, policy, patient_ids, today)
+        return _OptionsContext(key, policy, patient_ids, today, self.options)
+
+    def _check_scrubber(self, scrubber, key) -> None:
+        from deid.transform import Transformer
+
+        t = Transformer(key, scrubber.operators, date_shift_range=tuple(scrubber.date_shift_range))
+        settings = getattr(t._bound.get("DATE"), "settings", None)
+        if settings is None:
+            return  # notes' dates are not shifted (tagged, redacted): nothing to match
+        mine = (self.never_zero, self.keep_weekday, self.offsets)
+        theirs = (settings["never_zero"], settings["keep_weekday"], settings["offsets"])
+        if mine != theirs:
+            raise ValueError("the scrubber's date_shift settings (never_zero, keep_weekday, offsets) differ from "
+                             "the policy's and date_offsets: notes and rows would not move alike")
+
+    def finish(self, df: pd.DataFrame, out: pd.DataFrame, policy: Policy, ctx, key) -> None:
+        """Report dates outside the window; write the crosswalk."""
+        from deid.transform._date_shift import DateWindowWarning, window_message
+
+        if self.window is not None:
+            for column, n in window_counts(out, self.plan, policy).items():
+                warnings.warn(window_message(self.window, n, f"column {column!r}"), DateWindowWarning, stacklevel=3)
+        if self.crosswalk is not None:
+            from deid.crosswalk import Crosswalk, write_crosswalk
+
+            frame = self._crosswalk_frame(df, out, policy, ctx, key)
+            write_crosswalk(Crosswalk(frame, PATIENT_SPACE), self.crosswalk, self.crosswalk_key, pseudonym_key=key)
+
+    def _crosswalk_frame(self, df, out, policy, ctx, key) -> pd.DataFrame:
+        from deid.transform import date_shift_offsets
+
+        column = self.patient_column
+        member = _read_member("", column, df[column])
+        if member.n_raw_texts > len(member.normal):  # type: ignore[attr-defined]
+            raise ValueError(f"crosswalk=: patient column {column!r} holds ids that differ only in case or "
+                             "spacing; they share one pseudonym (make them identical first)")
+        tokens = np.empty(len(member.normal), dtype=object)
+        valid = np.flatnonzero(member.codes >= 0)
+        codes = member.codes[valid]
+        order = np.argsort(codes, kind="stable")
+        first_codes, first_at = np.unique(codes[order], return_index=True)
+        rows = valid[order[first_at]]
+        tokens[first_codes] = out[column].to_numpy(dtype=object)[rows]
+        if len(set(tokens.tolist())) < len(tokens):
+            raise ValueError(f"crosswalk=: patient column {column!r}: two different ids got the same pseudonym "
+                             "(a collision); use a longer length")
+        low, high = policy.date_shift_range
+        offsets = date_shift_offsets(key, pd.Series(df[column].to_numpy(dtype=object)[rows], dtype=object),
+                                     low, high, **self.options)
+        original = np.empty(len(member.normal), dtype=object)
+        original[first_codes] = [_apply._value_text(v) for v in df[column].to_numpy(dtype=object)[rows]]
+        offs = np.zeros(len(member.normal), dtype=np.int64)
+        offs[first_codes] = offsets
+        return pd.DataFrame({"original": original, "pseudonym": tokens, "date_offset_days": offs})
+
+
+class _OptionsContext(_apply.Context):
+    """A scrub context whose date offsets and text-date transformers use the options."""
+
+    def __init__(self, key, policy, patient_ids, today, options: Mapping[str, Any]):
+        super().__init__(key, policy, patient_ids, today)
+        self.date_options = {k: v for k, v in options.items() if v is not None}
+
+    def transformer(self, entity, name, params):
+        if name == "date_shift":
+            params = {**self.date_options, **params}
+        return super().transformer(entity, name, params)
+
+    def offsets(self, n: int) -> np.ndarray:
+        if self._offsets is None:
+            from deid.transform import date_shift_offsets
+
+            low, high = self.policy.date_shift_range
+            ids = self.patient_ids if self.patient_ids is not None else pd.Series([None] * n, dtype=object)
+            self._offsets = date_shift_offsets(self.key, ids, low, high, **self.date_options)
+        return self._offsets
+
+
+# -- files: deid scrub --tables tables.toml OUT_DIR ----------------------------------------------
+def scrub_table_files(config: str | os.PathLike, out_dir: str | os.PathLike, *, key=None,
+                      crosswalk: str | os.PathLike | None = None, crosswalk_key=None, n_process: int = 1,
+                      today: _dt.date | None = None) -> TablesResult:
+    """Scrub the linked tables a TOML file describes into ``out_dir`` (``deid scrub --tables``).
+
+    The file (paths in it are relative to its folder)::
+
+        folder = "raw"                      # where the tables are (default: the file's folder)
+        patient_space = "patient"           # optional
+        date_offsets = "offsets.csv"        # optional: the steward's offsets (patient id, days)
+        crosswalk = "/secure/release.xwalk" # optional; crosswalk= overrides it
+
+        [tables.patients]
+        file = "patients.csv"               # CSV/TSV, Parquet or JSON Lines
+        policy = "patients.policy.toml"     # a policy file, or an inline table of a policy
+        # output = "patients.parquet"       # default: the input's file name
+
+        [relations]
+        patient = ["patients.patient_id", "encounters.patient_id", "notes.patient_id"]
+        encounter = { columns = ["encounters.encounter_id", "labs.encounter_id"], prefix = "ENC" }
+
+    Every check runs before anything is written; the outputs are written to temporary files
+    and renamed only when all of them are complete. ``out_dir`` is created (its parent must
+    exist); no output may overwrite an input; the crosswalk may not be inside ``out_dir``.
+    The result's ``written`` lists the output paths.
+    """
+    from deid.crosswalk import check_crosswalk_path
+    from deid.io import TableWriter, read_table
+
+    spec = _read_config(config)
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"{str(out)!r} exists and is not a folder")
+    if not out.resolve().parent.is_dir():
+        raise ValueError(f"{str(out)!r}: its parent folder does not exist")
+    crosswalk = crosswalk if crosswalk is not None else spec["crosswalk"]
+    if crosswalk is not None:
+        check_crosswalk_path(crosswalk, [out])
+    inputs = {name: t["file"] for name, t in spec["tables"].items()}
+    targets = {name: out / t["output"] for name, t in spec["tables"].items()}
+    if len({p.resolve() for p in targets.values()}) < len(targets):
+        raise ValueError("two tables would be written to the same output file (set output = ... in the config)")
+    for name, target in targets.items():
+        for source in inputs.values():
+            if target.resolve() == Path(source).resolve():
+                raise ValueError(f"table {name!r}: the output {str(target)!r} is an input; write to another folder")
+    frames = {name: read_table(path) for name, path in inputs.items()}
+    offsets = None
+    if spec["date_offsets"] is not None:
+        offsets = read_table(spec["date_offsets"])
+    result = scrub_tables(frames, spec["policies"], key=key, relations=spec["relations"],
+                          patient_space=spec["patient_space"], date_offsets=offsets, crosswalk=crosswalk,
+                          crosswalk_key=crosswalk_key, n_process=n_process, today=today)
+    out.mkdir(exist_ok=True)
+    writers = []
+    try:
+        for name, target in targets.items():
+            writer = TableWriter(target, inputs=list(inputs.values()))
+            writers.append(writer)
+            writer.write(result[name])
+        for writer in writers:
+            writer.close()
+    except BaseException:
+        for writer in writers:
+            if writer._tmp is not None:
+                writer.abort()
+        raise
+    result.written = [str(p) for p in targets.values()]  # type: ignore[attr-defined]
+    return result
+
+
+def _read_config(config) -> dict:
+    path = Path(config)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ValueError(f"tables file {str(path)!r} cannot be read: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise ValueError(f"tables file {str(path)!r} is not UTF-8 text") from None
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"tables file {str(path)!r} is not valid TOML: {exc}") from None
+    where = f"tables file {str(path)!r}"
+    known = {"folder", "patient_space", "date_offsets", "crosswalk", "tables", "relations"}
+    unknown = sorted(set(doc) - known)
+    if unknown:
+        raise ValueError(f"{where}: unknown setting(s) {', '.join(unknown)}; settings: {', '.join(sorted(known))}")
+    here = path.resolve().parent
+    base = here / doc["folder"] if "folder" in doc else here
+    tables = doc.get("tables")
+    if not isinstance(tables, Mapping) or not tables:
+        raise ValueError(f"{where}: needs a [tables.NAME] section per table")
+    specs: dict[str, dict] = {}
+    policies: dict[str, Policy] = {}
+    for name, t in tables.items():
+        if not isinstance(t, Mapping) or "file" not in t:
+            raise ValueError(f"{where}: [tables.{name}] needs file = ...")
+        extra = sorted(set(t) - {"file", "policy", "output"})
+        if extra:
+            raise ValueError(f"{where}: [tables.{name}]: unknown setting(s) {', '.join(extra)}")
+        file = base / t["file"]
+        if not file.is_file():
+            raise ValueError(f"{where}: table {name!r}: {str(file)!r} does not exist")
+        policy = t.get("policy")
+        if policy is None:
+            raise ValueError(f"{where}: table {name!r} needs a policy (a file, or an inline table)")
+        if isinstance(policy, str):
+            policies[name] = Policy.from_toml(here / policy)
+        elif isinstance(policy, Mapping):
+            policies[name] = Policy.from_dict(policy, f"{where}: table {name!r} policy")
+        else:
+            raise ValueError(f"{where}: table {name!r}: policy must be a file name or a table")
+        specs[name] = {"file": file, "output": t.get("output", Path(t["file"]).name)}
+    relations = doc.get("relations")
+    if not isinstance(relations, Mapping):
+        raise ValueError(f"{where}: needs a [relations] section (key space = ['table.column', ...])")
+    return {
+        "base": base,
+        "tables": specs,
+        "policies": policies,
+        "relations": relations,
+        "patient_space": doc.get("patient_space", PATIENT_SPACE),
+        "date_offsets": here / doc["date_offsets"] if "date_offsets" in doc else None,
+        "crosswalk": (here / doc["crosswalk"]) if "crosswalk" in doc else None,
+    }

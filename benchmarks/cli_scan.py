@@ -177,23 +177,23 @@ def bench_hook(workdir: Path, runs: int) -> dict:
     one = workdir / "hook"
     one.mkdir()
     (one / "visit.txt").write_text("Pt seen 7/22 by Dr. Omobuwa, call 617-555-0142.\n" * 20)
-    walls = []
-    for _ in range(runs):
-        wall, _, code = _timed([py, "-m", "deid.cli", "gate", "visit.txt", "-q"], one)
+    walls, cpus = [], []
+    imports, import_cpus = [], []
+    python = []
+    for _ in range(runs):  # interleaved, so load changes hit every case alike
+        wall, cpu, code = _timed([py, "-m", "deid.cli", "gate", "visit.txt", "-q"], one)
         assert code == 1
         walls.append(wall)
-    imports = []
-    for _ in range(runs):
-        wall, _, _ = _timed([py, "-c", "import deid.text"], one)
+        cpus.append(cpu)
+        wall, cpu, _ = _timed([py, "-c", "import deid.text"], one)
         imports.append(wall)
-    python = []
-    for _ in range(runs):
-        wall, _, _ = _timed([py, "-c", "pass"], one)
-        python.append(wall)
+        import_cpus.append(cpu)
+        python.append(_timed([py, "-c", "pass"], one)[0])
     return {
         "gate_one_file_best_s": round(min(walls), 3), "gate_one_file_median_s": round(statistics.median(walls), 3),
-        "import_deid_text_best_s": round(min(imports), 3), "python_startup_best_s": round(min(python), 3),
-        "runs": runs,
+        "gate_one_file_cpu_best_s": round(min(cpus), 3),
+        "import_deid_text_best_s": round(min(imports), 3), "import_deid_text_cpu_best_s": round(min(import_cpus), 3),
+        "python_startup_best_s": round(min(python), 3), "runs": runs,
     }
 
 

@@ -39,12 +39,12 @@ def file_kind(path: str | os.PathLike, *, explicit: bool = False) -> str | None:
     >>> file_kind("notes/a.md"), file_kind("x.csv.gz"), file_kind("x.ndjson"), file_kind("x.bin")
     ('text', 'csv', 'jsonl', None)
     """
-    from deid.io._formats import split_suffix
-
+    # deid.io's split_suffix would import pandas: a text-only scan (the pre-commit hook)
+    # must not pay for that, so the endings are read here.
     name = str(path).lower()
     if name.endswith(TEXT_SUFFIXES):
         return "text"
-    suffix, compression = split_suffix(path)
+    suffix, compression = _split_suffix(name)
     if suffix in JSONL_SUFFIXES:
         return "jsonl"
     if suffix == ".csv":
@@ -54,6 +54,18 @@ def file_kind(path: str | os.PathLike, *, explicit: bool = False) -> str | None:
     if suffix in (".parquet", ".pq", ".parq") and compression is None:
         return "parquet"
     return "text" if explicit else None
+
+
+_COMPRESSIONS = {".gz": "gzip", ".bz2": "bz2", ".xz": "xz", ".zst": "zstd"}
+
+
+def _split_suffix(name: str) -> tuple[str, str | None]:
+    """(format ending, compression) of a lower-cased file name, as deid.io reads it."""
+    stem, ext = os.path.splitext(name)
+    compression = _COMPRESSIONS.get(ext)
+    if compression is not None:
+        ext = os.path.splitext(stem)[1]
+    return ext, compression
 
 
 def collect_files(paths, *, is_excluded, never=()) -> Collected:

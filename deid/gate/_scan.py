@@ -106,6 +106,19 @@ class Scanner:
             self.key = Key.generate()
         return self.key
 
+    def _fingerprint(self, key, entity_type: str, value: str) -> str:
+        # names and ids repeat across a folder of notes: one HMAC per distinct value
+        slot = self.__dict__.get("_fp_cache")
+        if slot is None or slot[0] is not key:
+            slot = self.__dict__["_fp_cache"] = (key, {})
+        cache = slot[1]
+        got = cache.get((entity_type, value))
+        if got is None:
+            if len(cache) >= 100_000:
+                cache.clear()
+            got = cache[(entity_type, value)] = fingerprint(key, entity_type, value)
+        return got
+
     # -- public ---------------------------------------------------------------------------
     def scan(self, paths: Iterable, *, is_excluded: Callable | None = None, never=(),
              on_start: Callable[[list], None] | None = None,
@@ -284,7 +297,7 @@ class Scanner:
                 continue
             value = text[f.start:f.end]
             state.add(FileFinding(
-                state.path, f.entity_type, f.score, fingerprint(key, f.entity_type, value), f.recognizer,
+                state.path, f.entity_type, f.score, self._fingerprint(key, f.entity_type, value), f.recognizer,
                 line=i + 1, column=f.start - line_start + 1, length=f.end - f.start,
                 value=value if self.show_values else None,
             ))
@@ -297,7 +310,7 @@ class Scanner:
                 continue
             value = text[start:end]
             state.add(FileFinding(
-                state.path, f.entity_type, f.score, fingerprint(key, f.entity_type, value), f.recognizer,
+                state.path, f.entity_type, f.score, self._fingerprint(key, f.entity_type, value), f.recognizer,
                 line=line_no, column=start + 1, length=end - start, row=record, field=path_name,
                 value=value if self.show_values else None,
             ))
@@ -311,7 +324,7 @@ class Scanner:
                 suppressed += 1
                 continue
             value = text[start:end]
-            hits.append((f.entity_type, f.score, f.recognizer, fingerprint(key, f.entity_type, value), start, end,
+            hits.append((f.entity_type, f.score, f.recognizer, self._fingerprint(key, f.entity_type, value), start, end,
                          value if self.show_values else None))
         rows = order[lo:hi] + offset
         state.suppressed += suppressed * len(rows)

@@ -69,8 +69,7 @@ _STREET_TYPES = {
 _TITLES = frozenset("dr doctor mr mrs ms miss mister prof".split())
 _RELATIONS = frozenset(
     """daughter son wife husband mother mom father dad sister brother niece nephew grandson
-    granddaughter aunt uncle cousin friend partner spouse pt patient name named called
-    dtr bro sis""".split()
+    granddaughter aunt uncle cousin friend partner spouse name named dtr bro sis""".split()
 )
 
 
@@ -237,7 +236,9 @@ class KnownIdentifiers:
                 continue
             s, e = groups[i][0], groups[hit - 1][1]
             if text[s] == "(" and ")" not in text[s:e]:
-                s += 1
+                s += 1  # "(617 555-0142": the parenthesis is not part of the number
+            if text[e - 1] == ")" and "(" not in text[s:e]:
+                e -= 1  # "(MRN: 00482913)": nor is the closing one
             out.append((s, e, self._codes[_digits_key(text[groups[i][0] : e])], 1.0))
             i = hit
 
@@ -360,17 +361,29 @@ def _name_context(view: TextView, i: int, level: int) -> bool:
     it ("small md", "Bill (son)", "MILES, PT'S NEIGHBOR", "Young lives with", "don is a 79 yo");
     at level 1 also a capital letter in mixed-case text (at level 2 — "Will", "May" — only
     inside a sentence)."""
-    from deid.text.recognizers.names import _AFTER_NAME, _IS_AGE, _PERSON_PHRASES, CREDENTIALS, RELATIONS
+    from deid.text.recognizers.names import _AFTER_NAME, _AUXILIARIES, _IS_AGE, _PERSON_PHRASES, CREDENTIALS, RELATIONS
 
     toks = view.tokens
     text = view.text
     t = toks[i]
+    capitalized_inside = t.style == STYLE_MIXED and t.shape == TITLE and not t.initial_pos
+    if (
+        level == 2
+        and t.lower in _AUXILIARIES
+        and i + 1 < len(toks)
+        and toks[i + 1].shape in ("L", "U")
+        and not capitalized_inside
+        and not (i > 0 and toks[i - 1].lower in _TITLES)
+    ):
+        return False  # "pt will need", "WILL CALL BACK": the verb, not the patient named Will
     if t.style == STYLE_MIXED and t.shape == TITLE and (level == 1 or not t.initial_pos):
         return True
     if i > 0:
         prev = toks[i - 1]
         gap = text[prev.end : t.start]
-        if "\n" not in gap and len(gap) <= 4 and (prev.lower in _TITLES or prev.lower in _RELATIONS or prev.lower in RELATIONS):
+        if "\n" not in gap and len(gap) <= 4 and (
+            prev.lower in _TITLES or prev.lower in _RELATIONS or (prev.lower in RELATIONS and prev.lower not in ("pt", "patient"))
+        ):
             return True
         if i > 1 and gap == " " and (toks[i - 2].lower, prev.lower) in _PERSON_PHRASES:
             return True

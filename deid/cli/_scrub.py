@@ -126,7 +126,7 @@ def _policy_for(args, first_chunk):
         say(args, "deid scrub: no --policy: the Safe Harbor preset with the columns classified by deid"
                   + (f" ({roles})" if roles else "") + "; review it with --save-policy FILE")
     if args.text_fields:
-        policy = policy.with_columns({name: "text" for name in args.text_fields})
+        policy = policy.with_columns({name: "free_text" for name in args.text_fields})
     return policy
 
 

@@ -173,3 +173,40 @@ def test_reported_place_points_at_the_value(tmp_path_factory, before, phone, pad
     for f in findings:
         line = lines[f.line - 1]
         assert line[f.column - 1:f.column - 1 + f.length] == f.value
+
+
+class _FakeTerminal:
+    """A stderr that says it is a terminal and keeps what is written."""
+
+    def __init__(self):
+        self.parts = []
+
+    def write(self, text):
+        self.parts.append(text)
+        return len(text)
+
+    def flush(self):
+        pass
+
+    def isatty(self):
+        return True
+
+    def fileno(self):
+        raise OSError("not a real terminal")
+
+
+def test_progress_bar_only_on_a_terminal_and_not_with_quiet(monkeypatch, tmp_path):
+    import sys
+
+    from deid.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "n.txt").write_text(PHI_NOTE)
+    fake = _FakeTerminal()
+    monkeypatch.setattr(sys, "stderr", fake)
+    assert main(["scan", "n.txt", "--format", "json", "-o", "out.json"]) == 1
+    assert "scanning" in "".join(fake.parts)
+    fake.parts.clear()
+    assert main(["scan", "n.txt", "--format", "json", "-o", "out.json", "--quiet"]) == 1
+    assert "".join(fake.parts) == ""
+    assert_no_values(json.dumps(json.loads((tmp_path / "out.json").read_text())))

@@ -190,3 +190,16 @@ def test_config_errors_name_the_file_and_key(tmp_path, text, message):
 ])
 def test_path_patterns(path, pattern, expected):
     assert path_matches(path, pattern) is expected
+
+
+def test_scrub_jsonl_text_field(deid, tmp_path, keyed):
+    rows = [{"mrn": "00482913", "note": "Call 617-555-0142 about Ann Lee."},
+            {"mrn": "00771234", "note": "Seen by Dr. Omobuwa on 7/22/2019."}]
+    (tmp_path / "n.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    (tmp_path / "policy.toml").write_text('[columns]\nmrn = "pseudonym"\nnote = "keep"\n')
+    run = deid("scrub", "n.jsonl", "out.jsonl", "--policy", "policy.toml", "--text-field", "note",
+               "--patient-field", "mrn")
+    assert run.code == 0, run.err
+    out = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert [r["mrn"].startswith("PAT-") for r in out] == [True, True]
+    assert_no_values(json.dumps(out), ["617-555-0142", "Omobuwa", "00482913"])

@@ -305,7 +305,7 @@ def scrub_tables(tables: Mapping[str, pd.DataFrame], policies: Mapping[str, Any]
     ...                               "visit": ["visits.visit_id"]})
     >>> len(out["visits"].merge(out["patients"], on="patient_id"))
     3
-    >>> (out["visits"]["admit"] - visits["admit"]).groupby(out["visits"]["patient_id"]).nunique().max()
+    >>> int((out["visits"]["admit"] - visits["admit"]).groupby(out["visits"]["patient_id"]).nunique().max())
     1
     """
     from deid.tabular._scrub import _resolve_key, scrub_frame

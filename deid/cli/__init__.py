@@ -72,6 +72,7 @@ def _register_builtin() -> None:
 #: ``add_arguments(parser)`` and ``run(args) -> int`` (raising ValueError for bad input).
 LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "verify": ("deid.verify._cli", "prove that no identifier of RAW survived in SCRUBBED (exit 1 if one did)"),
+    "crosswalk": ("deid.crosswalk._cli", "look up a pseudonym in the encrypted crosswalk (data stewards only)"),
 }
 
 

@@ -197,6 +197,15 @@ class FileScan:
                     column=start + 1, length=end - start, row=row + 1, field=cells.field, value=value,
                 )
 
+    def text_findings(self) -> list[FileFinding]:
+        """Findings stored one by one (text files, JSON Lines)."""
+        return list(self._findings)
+
+    def cell_groups(self) -> list[CellHits]:
+        """Table findings as stored: one :class:`CellHits` per distinct value with findings
+        (its rows and its hits), for writers that expand rows themselves."""
+        return list(self._cells)
+
     def fingerprints(self) -> set[tuple[str, str]]:
         """The distinct (entity type, fingerprint) pairs found in the file."""
         out = {(f.entity_type, f.fingerprint) for f in self._findings}

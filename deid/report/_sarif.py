@@ -65,9 +65,9 @@ def _location(path: str, root: Path, *, line=None, column=None, length=0, field=
     if base:
         artifact["uriBaseId"] = base
     region = {"startLine": max(1, int(line or 1))}
-    if column:
+    if column and field is None:  # in a table cell or JSON value the column is not the line's
         region["startColumn"] = int(column)
-        if length and field is None:
+        if length:
             region["endColumn"] = int(column) + int(length)
     loc = {"physicalLocation": {"artifactLocation": artifact, "region": region}}
     if field is not None:

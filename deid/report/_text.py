@@ -58,8 +58,12 @@ def print_findings(findings: Iterable, out, *, limit: int | None = 200, show_val
     shown = more = 0
     table = None
     current = None
+    total = len(findings) if isinstance(findings, (list, tuple)) else None
     for f in findings:
         if limit and shown >= limit:
+            if total is not None:
+                more = total - shown
+                break
             more += 1
             continue
         if f.path != current:
@@ -114,7 +118,11 @@ def scan_summary(report) -> str:
 def render_scan(report, out, *, limit: int | None = 200, show_values: bool = False) -> None:
     """The findings table and the summary, on a rich Console ``out``."""
     if report.n_findings:
-        shown, more = print_findings(report.findings(), out, limit=limit, show_values=show_values)
+        import itertools
+
+        first = itertools.islice(report.findings(), limit) if limit else report.findings()
+        shown, _ = print_findings(first, out, limit=None, show_values=show_values)
+        more = report.n_findings - shown
         if more:
             out.print(f"... and {more:,} more findings (--limit 0 shows all; --format json lists every one)")
     out.print(scan_summary(report))

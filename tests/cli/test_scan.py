@@ -210,3 +210,24 @@ def test_progress_bar_only_on_a_terminal_and_not_with_quiet(monkeypatch, tmp_pat
     assert main(["scan", "n.txt", "--format", "json", "-o", "out.json", "--quiet"]) == 1
     assert "".join(fake.parts) == ""
     assert_no_values(json.dumps(json.loads((tmp_path / "out.json").read_text())))
+
+
+@SETTINGS
+@given(cells=st.lists(st.tuples(st.sampled_from(["00482913", "call 617-555-0142", "100% ok", "", "Dr. Omobuwa",
+                                                  'say "hi" \\ 50%', "F"]),
+                                st.sampled_from(["7/22/2019", "none", "Ann Lee", ""])),
+                      min_size=1, max_size=30))
+def test_property_json_report_lists_exactly_the_findings(tmp_path_factory, cells):
+    """Property: the JSON writer (row templates) gives the findings of FileScan.findings(),
+    in the same order, for any table, with and without values."""
+    import io
+
+    from deid.report import write_scan_json
+
+    folder = tmp_path_factory.mktemp("j")
+    pd.DataFrame(cells, columns=["a", "b"]).to_csv(folder / "t.csv", index=False)
+    for show in (False, True):
+        report = Scanner(key=Key(KEY), show_values=show, chunksize=7).scan([folder / "t.csv"])
+        buf = io.StringIO()
+        write_scan_json(report, buf)
+        assert json.loads(buf.getvalue())["findings"] == [f.to_dict() for f in report.findings()]

@@ -345,7 +345,11 @@ def scrub_tables(tables: Mapping[str, pd.DataFrame], policies: Mapping[str, Any]
         tokens_of[space.name] = _check_space(space, members, pkey, keep=space is patients)
     plans = {}
     for table, policy in policies.items():
-        plans[table] = _effective_policy(table, policy, spaces, patients).plan(list(tables[table].columns))
+        effective = _effective_policy(table, policy, spaces, patients)
+        try:
+            plans[table] = effective.plan(list(tables[table].columns))
+        except ValueError as exc:
+            raise ValueError(f"table {table!r}: {exc}") from None
     patient_source = _patient_sources(tables, spaces, patients, policies, plans)
     offsets_table = None
     first_policy = next(iter(policies.values()))
@@ -380,8 +384,11 @@ def scrub_tables(tables: Mapping[str, pd.DataFrame], policies: Mapping[str, Any]
                 policy = policy.with_columns({_DERIVED: "drop"})
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            out[table] = scrub_frame(frame, policy, key=pkey, patient_column=pcol, n_process=n_process,
-                                     known_values=known_values, today=today, date_offsets=offsets_table)
+            try:
+                out[table] = scrub_frame(frame, policy, key=pkey, patient_column=pcol, n_process=n_process,
+                                         known_values=known_values, today=today, date_offsets=offsets_table)
+            except ValueError as exc:
+                raise ValueError(f"table {table!r}: {exc}") from None
         for w in caught:
             seen_warnings.setdefault((w.category, str(w.message)), []).append(table)
         windows[table] = sum(window_counts(out[table], plans[table], policy).values())

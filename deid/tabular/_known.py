@@ -76,6 +76,10 @@ def id_text(values: pd.Series | np.ndarray | list) -> np.ndarray:
     series = values if isinstance(values, pd.Series) else pd.Series(values, dtype=object)
     if isinstance(series.dtype, pd.CategoricalDtype):
         series = series.astype(object)
+    if isinstance(series.dtype, pd.StringDtype):
+        return series.to_numpy(dtype=object, na_value=None)
+    if pd.api.types.is_integer_dtype(series.dtype) and not isinstance(series.dtype, pd.api.extensions.ExtensionDtype):
+        return series.astype("str").to_numpy(dtype=object)
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     table = np.array([_scalar_text(u) for u in uniques.tolist()] + [None], dtype=object)
     return table[codes]

@@ -1,0 +1,500 @@
+"""Where a raw identifier value survives in a scrubbed record.
+
+Two passes, so that the common case (nothing survived) costs a few substring tests per value:
+
+1. **Screen** (per record, vectorized where pandas can): every scrubbed field of a record is
+   folded (lower case, runs of white space as one space) and joined into one search string
+   ``folded``; ``joined`` is the same with the separators of numbers and codes (space, ``.``,
+   ``-``, ``/``, parentheses) removed. A value is a candidate when its folded text, its
+   alphanumeric key, one of its date forms, or all of its tokens are substrings there
+   (``in`` on Python strings: C speed, no regular expression per value).
+2. **Confirm** (candidates only): the value is looked for in each field of the record with
+   word boundaries, and the match says how it survived:
+
+   - ``verbatim``: exactly as in the raw record;
+   - ``casefold``: in another case (or other white space);
+   - ``digits``: a number or code with other separators or none ("123-45-6789" as
+     "123456789", "(617) 555-0142" as "617.555.0142", "00482913" as "482913");
+   - ``date``: a date written in another common format ("1931-03-14" as "3/14/1931",
+     "March 14, 1931", "14 Mar 1931");
+   - ``tokens``: a multi-token value whose tokens all survive together, in any order, within a
+     few tokens of each other ("Ann Marie Lee" as "LEE, Ann Marie"; "12 Main Street" as
+     "12 main st").
+
+Rules that keep ordinary words from counting as leaks: a one-token value that is an ordinary
+English word or shorter than three letters ("Will", "May", "Li") counts only verbatim (same
+case); tokens of a value that are all ordinary words must keep their capitals. A short value
+found by the detector (fewer than five letters and digits: "Lee", "92", "7/22") counts only
+where it keeps a piece of its raw context (the words before or after it, or the edge of the
+cell), so "sat 92%" is not the age "92" of "92 yo".
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from deid.verify import _kernels
+
+# between the fields of one record in the screening strings: a private-use character, neither
+# white space nor a word character, taken out of the fields first so that no field holds it
+FIELD_SEP = "\ue000"
+
+_WS = re.compile(r"\s+")
+_SEPARATORS = r"[ .\-/()]"
+_SEPARATOR_RE = re.compile(_SEPARATORS)
+# alphanumeric groups and the separators between them ("(617) 555-0142", "AB-1234")
+_GROUP = re.compile(r"[^\W_]+")
+_GROUP_GAP = re.compile(r"[ .\-/()]{0,3}\Z")
+_TOKEN = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)?")
+_MAX_GROUPS = 6  # a number is written in at most this many groups ("+1 (617) 555 01 42")
+_SHORT = 5  # detector values with fewer letters and digits need their context
+_CONTEXT_CHARS = 24
+
+_MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september",
+           "october", "november", "december"]
+
+
+def fold(text: str) -> str:
+    """Lower case, white space runs as one space (edges kept): the screening form."""
+    return _WS.sub(" ", text).lower()
+
+
+def alnum_key(value: str) -> str | None:
+    """The letters and digits of a number or code, lower case, leading zeros of a pure number
+    dropped; None when the value is not mostly digits (names, streets) or too short."""
+    chars = "".join(c for c in value if c.isalnum()).lower()
+    n_digits = sum(c.isdigit() for c in chars)
+    if n_digits < 4 or n_digits * 5 < len(chars) * 2:  # at least 4 digits, 40% of the characters
+        return None
+    if chars.isdigit():
+        chars = chars.lstrip("0")
+        if len(chars) < 4:
+            return None
+    return chars
+
+
+def date_forms(value: str) -> list[str] | None:
+    """Common written forms of a full date (lower case, longest first), or None when ``value``
+    is not a full date.
+
+    Month-first and day-first numeric forms, two- and four-digit years, ISO, month names in
+    full and abbreviated, ordinals. A year alone or a month/day without a year is not a full
+    date (a year is not an identifier under Safe Harbor)."""
+    from deid.transform._date_shift import parse_date
+
+    parsed = parse_date(value.strip())
+    if parsed is None or parsed.base is None:
+        return None
+    kinds = {k for k, _ in parsed.fields}
+    if "d" not in kinds or not kinds & {"m", "mon"} or not kinds & {"y4", "y2"}:
+        return None
+    d = parsed.base
+    years = [d.year] if "y4" in kinds else [1900 + d.year % 100, 2000 + d.year % 100]
+    return _forms(tuple(years), d.month, d.day)
+
+
+@functools.lru_cache(maxsize=65536)
+def _forms(years: tuple[int, ...], m: int, d: int) -> list[str]:
+    month, mon = _MONTHS[m - 1], _MONTHS[m - 1][:3]
+    suffix = "th" if 11 <= d <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(d % 10, "th")
+    forms: set[str] = set()
+    for y in years:
+        yy = f"{y % 100:02d}"
+        forms.update({
+            f"{m}/{d}/{y}", f"{m:02d}/{d:02d}/{y}", f"{m}/{d}/{yy}", f"{m:02d}/{d:02d}/{yy}",
+            f"{m}-{d}-{y}", f"{m:02d}-{d:02d}-{y}", f"{m}-{d}-{yy}", f"{m}.{d}.{y}",
+            f"{y}-{m:02d}-{d:02d}", f"{y}/{m:02d}/{d:02d}", f"{y}{m:02d}{d:02d}", f"{y}-{m}-{d}",
+            f"{d}/{m}/{y}", f"{d:02d}/{m:02d}/{y}", f"{d}.{m}.{y}", f"{d:02d}.{m:02d}.{y}", f"{d}-{m}-{y}",
+            f"{month} {d}, {y}", f"{month} {d} {y}", f"{mon} {d}, {y}", f"{mon} {d} {y}",
+            f"{mon}. {d}, {y}", f"{month} {d}{suffix}, {y}", f"{mon} {d}{suffix}, {y}",
+            f"{month} {d}{suffix} {y}", f"{d} {month} {y}", f"{d} {mon} {y}", f"{d:02d} {mon} {y}",
+            f"{d}-{mon}-{y}", f"{d:02d}-{mon}-{y}", f"{d}{mon}{y}", f"{d:02d}{mon}{y}",
+            f"{d}{suffix} of {month} {y}", f"{d}{suffix} of {month}, {y}", f"{d:02d}-{mon}-{yy}",
+        })
+    return sorted(forms, key=len, reverse=True)
+
+
+@dataclass
+class Probe:
+    """One raw value to confirm in a scrubbed record (built only for screened candidates)."""
+
+    text: str
+    entity: str
+    folded: str
+    key: str | None = None  # alphanumeric key of a number or code
+    dates: list[str] | None = None
+    tokens: tuple[str, ...] | None = None
+    token_case: tuple[str, ...] | None = None  # the tokens as written, when case must match
+    verbatim_only: bool = False
+    context: tuple[str, str, bool, bool] | None = None  # (left, right, at cell start, at cell end)
+
+
+class Rules:
+    """The per-value rules: ordinary words (lexicon), titles and street types, computed once per
+    distinct value."""
+
+    def __init__(self):
+        self._lex = None
+        self._tokens: dict[tuple[str, str], tuple] = {}
+        self._dates: dict[str, list[str] | None] = {}
+        self._probes: dict[tuple[str, str], Probe | None] = {}
+
+    def is_word(self, token: str) -> bool:
+        if self._lex is None:
+            from deid.text._lexicons import COMMON, VERY_COMMON, load_lexicons
+
+            self._lex = (load_lexicons().tokens, COMMON | VERY_COMMON)
+        tokens, mask = self._lex
+        return bool(tokens.get(token.lower(), 0) & mask)
+
+    def tokens(self, text: str, entity: str) -> tuple:
+        """(tokens, tokens as written when all are ordinary words, else None); (None, None)
+        for values of fewer than two distinct tokens."""
+        cache_key = (text, entity)
+        got = self._tokens.get(cache_key)
+        if got is None:
+            got = self._tokens[cache_key] = self._compute_tokens(text, entity)
+        return got
+
+    def _compute_tokens(self, text: str, entity: str) -> tuple:
+        from deid.text._known import _TITLES, _street_key
+
+        out, written = [], []
+        for t in _TOKEN.findall(text):
+            low = t.lower()
+            if low in _TITLES or len(low) < 2:
+                continue
+            out.append(_street_key(low) if entity == "ADDRESS" else low)
+            written.append(t)
+        if len(set(out)) < 2:
+            return None, None
+        # all ordinary words ("Will Young", "Rose Hill"): only with their capitals
+        case = tuple(written) if all(t.isdigit() or self.is_word(t) for t in written) else None
+        return tuple(out), case
+
+    def dates(self, text: str) -> list[str] | None:
+        if text not in self._dates:
+            self._dates[text] = date_forms(text)
+        return self._dates[text]
+
+    def date_screen(self, text: str):
+        """(anchors, forms) of a date: a record can hold one of the forms only if it holds one
+        of the few anchors (the year, or a two-digit year after "/" or "-")."""
+        forms = self.dates(text)
+        if forms is None:
+            return None
+        years = {y for f in forms for y in re.findall(r"(?<!\d)(1[89]\d\d|2[01]\d\d)(?!\d)", f)}
+        if not years:  # compact forms only ("19310314")
+            years = {f[:4] for f in forms if f[:4].isdigit()}
+        anchors = set(years) | {f"{sep}{y[2:]}" for y in years for sep in "/-"}
+        return tuple(sorted(anchors)), forms
+
+    def probe(self, text: str, entity: str, context=None) -> Probe | None:
+        """A probe for ``text``, or None when there is nothing to look for (blank, one
+        character, punctuation only, a year or a weekday alone)."""
+        if context is None:
+            cache_key = (text, entity)
+            if cache_key in self._probes:
+                return self._probes[cache_key]
+            if len(self._probes) > 200_000:
+                self._probes.clear()
+            got = self._probes[cache_key] = self._probe(text, entity, None)
+            return got
+        return self._probe(text, entity, context)
+
+    def _probe(self, text: str, entity: str, context) -> Probe | None:
+        stripped = text.strip()
+        n_alnum = sum(c.isalnum() for c in stripped)
+        if n_alnum < 2:
+            return None
+        if (entity == "DATE" and _YEAR.fullmatch(stripped)) or _WEEKDAY.fullmatch(stripped):
+            return None  # a year or a weekday alone identifies no one (Safe Harbor keeps years)
+        probe = Probe(stripped, entity, fold(stripped).strip())
+        probe.key = alnum_key(stripped)
+        if entity == "DATE":
+            probe.dates = self.dates(stripped)
+        if entity in _TOKEN_TYPES:
+            probe.tokens, probe.token_case = self.tokens(stripped, entity)
+        words = _TOKEN.findall(stripped)
+        if len(words) == 1 and not any(c.isdigit() for c in stripped):
+            probe.verbatim_only = len(words[0]) < 3 or self.is_word(words[0])
+        if context is not None and (n_alnum < _SHORT or probe.verbatim_only):
+            probe.context = context
+        return probe
+
+
+_YEAR = re.compile(r"(?:'|\u2019)?\d{2}|\d{4}s?")
+_WEEKDAY = re.compile(
+    r"(?i)(?:mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)\.?|(?:mon|tues|wednes|thurs|fri|satur|sun)days?")
+
+
+def context_of(raw: str, start: int, end: int) -> tuple[str, str, bool, bool]:
+    """The folded raw text just before and after a finding (cut at word edges), and whether it
+    starts or ends its cell."""
+    left = raw[max(0, start - _CONTEXT_CHARS):start]
+    if start > _CONTEXT_CHARS and " " in left:
+        left = left[left.find(" ") + 1:]
+    right = raw[end:end + _CONTEXT_CHARS]
+    if end + _CONTEXT_CHARS < len(raw) and " " in right:
+        right = right[: right.rfind(" ")]
+    left, right = fold(left), fold(right)
+    # a context of white space and punctuation only says nothing
+    left = left if sum(c.isalnum() for c in left) >= 2 else ""
+    right = right if sum(c.isalnum() for c in right) >= 2 else ""
+    return left, right, raw[:start].strip() == "", raw[end:].strip() == ""
+
+
+# -- screening ----------------------------------------------------------------------------
+def to_arrow(series: pd.Series) -> pa.Array:
+    """A text column as an Arrow large_string array (no copy for Arrow-backed pandas text)."""
+    arr = series.array
+    if isinstance(arr, pd.arrays.ArrowStringArray) or hasattr(arr, "_pa_array"):
+        out = pa.array(arr)
+    else:
+        out = pa.array(series.astype(object).where(series.notna(), None).tolist(), type=pa.large_string())
+    if isinstance(out, pa.ChunkedArray):
+        out = out.combine_chunks()
+    return out.cast(pa.large_string()) if out.type != pa.large_string() else out
+
+
+def screening_strings(fields: list[pd.Series]) -> tuple[list[str], list[str]]:
+    """Per record: all fields lower-cased and joined by :data:`FIELD_SEP` (``folded``), and the
+    same with number and code separators removed (``joined``). Arrow kernels and a numba byte
+    kernel: no Python loop per record."""
+    arrays = []
+    for f in fields:
+        a = pc.fill_null(to_arrow(f), "")
+        arrays.append(pc.replace_substring(a, FIELD_SEP, " "))
+    sep = pa.scalar(FIELD_SEP, pa.large_string())
+    cat = pc.binary_join_element_wise(*arrays, sep) if len(arrays) > 1 else arrays[0]
+    low = pc.utf8_lower(cat)
+    joined = _kernels.remove_bytes(low, _kernels.SEPARATORS)
+    return low.to_pylist(), joined.to_pylist()
+
+
+def screen(values: pd.Series, recs: np.ndarray, folded: list[str], joined: list[str], entity: str,
+           rules: Rules) -> np.ndarray:
+    """Which (value, record) pairs are candidates: the value's folded text, its alphanumeric
+    key, a date form or all of its tokens occur in the record's screening strings.
+
+    ``values`` (text, aligned with ``recs``) go through Arrow and numba kernels; the per-pair
+    work is a few ``in`` tests, and tokens and date forms are computed once per distinct value."""
+    arr = to_arrow(values)
+    low = pc.utf8_trim_whitespace(pc.utf8_lower(arr))
+    fv = low.to_pylist()
+    aligned = len(recs) == len(folded) and (len(recs) == 0 or (recs[0] == 0 and bool((np.diff(recs) == 1).all())))
+    rec_list = recs.tolist()
+    hays = folded if aligned else [folded[r] for r in rec_list]
+    # (white space that differs inside a value is the tokens test's business)
+    hit = np.array([v is not None and len(v) >= 2 and v in h for v, h in zip(fv, hays)], dtype=bool)
+    # numbers and codes: letters and digits only, a pure number without its leading zeros
+    alnum = _kernels.remove_bytes(low, _kernels.NOT_ALNUM)
+    n_digits = _kernels.count_bytes(alnum, _kernels.DIGITS)
+    n_chars = np.asarray(pc.fill_null(pc.binary_length(alnum), 0), dtype=np.int64)
+    pure = n_digits == n_chars
+    keys = pc.if_else(pa.array(pure), pc.utf8_ltrim(alnum, "0"), alnum)
+    key_len = np.asarray(pc.fill_null(pc.binary_length(keys), 0), dtype=np.int64)
+    key_ok = (n_digits >= 4) & (n_digits * 5 >= n_chars * 2) & (key_len >= 4)
+    if key_ok.any():
+        idx = np.flatnonzero(key_ok)
+        kv = pc.take(keys, pa.array(idx)).to_pylist()
+        hit[idx] |= np.array([k in joined[rec_list[i]] for k, i in zip(kv, idx.tolist())], dtype=bool)
+    if entity == "DATE" or entity in _TOKEN_TYPES:
+        codes, uniques = pd.factorize(pd.Series(arr.to_pylist(), dtype=object))
+        uniques = uniques.tolist()
+        code_list = codes.tolist()
+        if entity == "DATE":
+            forms = [rules.date_screen(u) for u in uniques]
+            fl = [forms[c] if c >= 0 else None for c in code_list]
+            hit |= np.array([f is not None and any(map(h.__contains__, f[0])) and any(map(h.__contains__, f[1]))
+                             for f, h in zip(fl, hays)], dtype=bool)
+        else:
+            toks = [rules.tokens(u, entity)[0] for u in uniques]
+            if any(t is not None for t in toks):
+                tl = [toks[c] if c >= 0 else None for c in code_list]
+                hit |= np.array([t is not None and all(map(h.__contains__, t)) for t, h in zip(tl, hays)], dtype=bool)
+    return hit
+
+
+_TOKEN_TYPES = frozenset({"NAME", "ADDRESS", "LOCATION"})
+
+
+def may_hold(probe: Probe, folded_field: str) -> bool:
+    """The screening test of one probe against one field's screening string."""
+    if probe.folded in folded_field:
+        return True
+    if probe.key is not None and probe.key in _SEPARATOR_RE.sub("", folded_field):
+        return True
+    if probe.dates is not None and any(f in folded_field for f in probe.dates):
+        return True
+    return probe.tokens is not None and all(t in folded_field for t in probe.tokens)
+
+
+# -- confirming ----------------------------------------------------------------------------
+def _boundary_pattern(text: str) -> re.Pattern:
+    body = r"\s+".join(re.escape(p) for p in text.split())
+    return re.compile(rf"(?<![^\W_]){body}(?![^\W_])", re.IGNORECASE)
+
+
+def _context_ok(probe: Probe, field_text: str, s: int, e: int) -> bool:
+    """Whether a short value found by the detector keeps a piece of its raw context: the words
+    before it, the words after it, or the edge of its cell."""
+    left, right, at_start, at_end = probe.context
+    if left and fold(field_text[max(0, s - 3 * _CONTEXT_CHARS):s]).endswith(left):
+        return True
+    if right and fold(field_text[e:e + 3 * _CONTEXT_CHARS]).startswith(right):
+        return True
+    if at_start and field_text[:s].strip() == "":
+        return True
+    return at_end and field_text[e:].strip() == ""
+
+
+def confirm(probe: Probe, field_text: str) -> list[tuple[int, int, str]]:
+    """``(start, end, match)`` of every place the probe's value survives in one field."""
+    out: list[tuple[int, int, str]] = []
+    low = field_text.lower()
+    folded = _WS.sub(" ", low)
+    text_hit = probe.folded in folded
+    key_hit = probe.key is not None and probe.key in _SEPARATOR_RE.sub("", folded)
+    date_hit = probe.dates is not None and any(f in folded for f in probe.dates)
+    tokens_hit = probe.tokens is not None and all(t in folded for t in probe.tokens)
+    if text_hit:
+        for m in _boundary_pattern(probe.text).finditer(field_text):
+            written = " ".join(m.group().split())
+            verbatim = written == " ".join(probe.text.split())
+            if probe.verbatim_only and not verbatim:
+                continue
+            if probe.context is not None and not _context_ok(probe, field_text, m.start(), m.end()):
+                continue
+            if probe.entity == "AGE" and field_text[m.end():m.end() + 1] == "+":
+                continue  # "90+": the top-coded age, not the raw one
+            out.append((m.start(), m.end(), "verbatim" if verbatim else "casefold"))
+    if key_hit:
+        out.extend(_confirm_key(probe, field_text))
+    if date_hit:
+        for form in probe.dates:
+            start = low.find(form)
+            while start >= 0:
+                end = start + len(form)
+                if (start == 0 or not low[start - 1].isalnum()) and (end == len(low) or not low[end].isalnum()):
+                    out.append((start, end, "date"))
+                start = low.find(form, end)
+    if tokens_hit:
+        out.extend(_confirm_tokens(probe, field_text))
+    if probe.context is not None and (key_hit or date_hit or tokens_hit):
+        out = [o for o in out if o[2] in ("verbatim", "casefold") or _context_ok(probe, field_text, o[0], o[1])]
+    return out
+
+
+def _confirm_key(probe: Probe, field_text: str) -> list[tuple[int, int, str]]:
+    """Consecutive alphanumeric groups, separated by at most three separator characters, whose
+    characters (leading zeros of a number dropped) are the probe's key."""
+    key = probe.key
+    groups = [(m.start(), m.end(), m.group().lower()) for m in _GROUP.finditer(field_text)]
+    out = []
+    n = len(groups)
+    i = 0
+    while i < n:
+        hit = None
+        acc = ""
+        for j in range(i, min(n, i + _MAX_GROUPS)):
+            if j > i and not _GROUP_GAP.match(field_text[groups[j - 1][1]:groups[j][0]]):
+                break
+            acc += groups[j][2]
+            cand = acc.lstrip("0") if acc.isdigit() else acc
+            if cand == key:
+                hit = j
+                break
+            if len(cand) >= len(key):
+                break
+        if hit is not None:
+            out.append((groups[i][0], groups[hit][1], "digits"))
+            i = hit + 1
+        else:
+            i += 1
+    return out
+
+
+def _confirm_tokens(probe: Probe, field_text: str) -> list[tuple[int, int, str]]:
+    """Windows of the field holding every token of the probe, at most ``len(tokens) + 3``
+    tokens long."""
+    from deid.text._known import _street_key
+
+    wanted = probe.tokens
+    street = probe.entity == "ADDRESS"
+    toks = []
+    for m in _TOKEN.finditer(field_text):
+        low = m.group().lower()
+        toks.append((m.start(), m.end(), _street_key(low) if street else low, m.group()))
+    need = set(wanted)
+    span = len(wanted) + 3
+    written = dict(zip(wanted, probe.token_case)) if probe.token_case else None
+    out = []
+    i = 0
+    while i < len(toks):
+        if toks[i][2] not in need:
+            i += 1
+            continue
+        seen = {}
+        j = i
+        while j < len(toks) and j < i + span:
+            t = toks[j][2]
+            if t in need and (written is None or toks[j][3][:1] == written[t][:1]):
+                seen.setdefault(t, j)
+            if len(seen) == len(need):
+                break
+            j += 1
+        if len(seen) == len(need):
+            out.append((toks[i][0], toks[j][1], "tokens"))
+            i = j + 1
+        else:
+            i += 1
+    return out
+
+
+_STRENGTH = {"verbatim": 0, "casefold": 1, "digits": 2, "date": 3, "tokens": 4}
+
+
+def strongest(matches: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Overlapping matches of one value in one field: the strongest kind, then the longest."""
+    matches = sorted(matches, key=lambda m: (m[0], _STRENGTH[m[2]], -(m[1] - m[0])))
+    out: list[tuple[int, int, str]] = []
+    for m in matches:
+        if out and m[0] < out[-1][1]:
+            if _STRENGTH[m[2]] < _STRENGTH[out[-1][2]]:
+                out[-1] = m
+            continue
+        out.append(m)
+    return out
+
+
+def line_of(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
+
+
+def as_search_text(series: pd.Series) -> pd.Series:
+    """A scrubbed column as text to search: strings as they are, numbers without a ".0",
+    datetimes as ISO text, missing as missing."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        series = series.astype(object)
+    if isinstance(series.dtype, pd.StringDtype):
+        return series
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        return series.astype("str").where(series.notna(), None)
+    if pd.api.types.is_float_dtype(series.dtype):
+        values = series.to_numpy(dtype="float64", na_value=np.nan)
+        whole = np.isfinite(values) & (values == np.floor(values)) & (np.abs(values) < 2**53)
+        if whole[~np.isnan(values)].all():
+            return series.astype("Int64").astype("str")
+    if series.dtype == object:
+        from deid.tabular._known import value_text
+
+        return value_text(series).astype("str")
+    return series.astype("str").where(series.notna(), None)

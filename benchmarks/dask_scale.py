@@ -148,7 +148,8 @@ def run_single(folder: str, fraction: float) -> dict:
     }
 
 
-def run_dask(folder: str, fraction: float, workers: int, memory_limit: str, split_out: int | None) -> dict:
+def run_dask(folder: str, fraction: float, workers: int, memory_limit: str, split_out: int | None,
+             shuffle_method: str | None) -> dict:
     import dask
     import dask.dataframe as dd
     from distributed import Client, LocalCluster
@@ -168,7 +169,8 @@ def run_dask(folder: str, fraction: float, workers: int, memory_limit: str, spli
             _reset_peak()
             t1 = time.perf_counter()
             ddf = dd.read_parquet(folder)
-            report = deid.dask.assess_risk(ddf, QIS, sampling_fraction=fraction, split_out=split_out)
+            report = deid.dask.assess_risk(ddf, QIS, sampling_fraction=fraction, split_out=split_out,
+                                           shuffle_method=shuffle_method)
             seconds = time.perf_counter() - t1
             per_worker = client.run(_memory_probe)
         return {
@@ -176,7 +178,8 @@ def run_dask(folder: str, fraction: float, workers: int, memory_limit: str, spli
             "threads_per_worker": 1,
             "memory_limit": memory_limit,
             "partitions": ddf.npartitions,
-            "split_out": split_out if split_out is not None else max(1, ddf.npartitions // 8),
+            "split_out": split_out if split_out is not None else max(1, (ddf.npartitions + 3) // 4),
+            "shuffle_method": shuffle_method or "tasks",
             "startup_seconds": startup,
             "total_seconds": seconds,
             "worker_peak_mib": sorted(v["peak_mib"] for v in per_worker.values()),
@@ -236,7 +239,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="2,000,000 rows")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--memory-limit", default="8GiB", help="per worker (LocalCluster memory_limit)")
-    parser.add_argument("--split-out", type=int, default=None, help="default: one per 8 input partitions")
+    parser.add_argument("--split-out", type=int, default=None, help="default: one per 4 input partitions")
+    parser.add_argument("--shuffle-method", choices=["tasks", "p2p"], default=None, help="default: tasks")
     parser.add_argument("--sampling-fraction", type=float, default=0.01)
     parser.add_argument("--tmp", default=None, help="folder for the temporary Parquet files")
     parser.add_argument("--output", default=str(DEFAULT_OUTPUT))
@@ -249,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.worker == "dask":
         print(json.dumps(run_dask(args.folder, args.sampling_fraction, args.workers, args.memory_limit,
-                                  args.split_out)))
+                                  args.split_out, args.shuffle_method)))
         return 0
 
     rows = 2_000_000 if args.quick else args.rows
@@ -265,6 +269,8 @@ def main(argv: list[str] | None = None) -> int:
         dask_args = ["--worker", "dask", *common, "--workers", str(args.workers), "--memory-limit", args.memory_limit]
         if args.split_out is not None:
             dask_args += ["--split-out", str(args.split_out)]
+        if args.shuffle_method is not None:
+            dask_args += ["--shuffle-method", args.shuffle_method]
         dsk = _subprocess(dask_args, timeout=7200)
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -69,14 +69,16 @@ def _scrubber_ref(scrubber, *, key=None, **params) -> _ScrubberRef:
     if scrubber is not None:
         if not isinstance(scrubber, Scrubber):
             raise TypeError(f"scrubber must be a deid.text.Scrubber, not {type(scrubber).__name__}")
-        if scrubber.key is None and key is not None:
-            # a keyless scrubber resolves its key on the worker: give it the client's one
-            scrubber = pickle.loads(pickle.dumps(scrubber))
-            scrubber.key = key
+        # one token per Scrubber object of the client (and per key, for a keyless one)
         token = _USER_TOKENS.get(scrubber)
         if token is None:
             token = "user-" + uuid.uuid4().hex
             _USER_TOKENS[scrubber] = token
+        if scrubber.key is None and key is not None:
+            # a keyless scrubber would resolve its key on the worker: give it the client's
+            scrubber = pickle.loads(pickle.dumps(scrubber))
+            scrubber.key = key
+            token += "-" + key.token("dask-scrubber-cache", "v1", 16)
         return _ScrubberRef(token, scrubber)
     # the same parameters give the same token, in every call and on every client
     digest = hashlib.sha256(pickle.dumps(sorted((k, repr(v)) for k, v in params.items())))

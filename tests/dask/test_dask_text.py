@@ -267,3 +267,18 @@ def test_import_error_names_the_extra(tmp_path):
     root = __import__("pathlib").Path(__file__).resolve().parents[2]
     out = subprocess.run([sys.executable, "-c", blocker], capture_output=True, text=True, cwd=root, timeout=60)
     assert "deid[dask]" in out.stdout, out.stderr
+
+
+def test_a_given_scrubber_is_used_and_cached(client, encounters):
+    policy = Policy.safe_harbor(dates="shift").with_columns(ROLES)
+    ddf = dd.from_pandas(encounters, npartitions=3)
+    scrubber = Scrubber(key=KEY, operators=policy.text_operators, date_shift_range=policy.date_shift_range)
+    before = _builds(client)
+    runs = [deid.dask.scrub_frame(ddf, policy, scrubber=scrubber, patient_column="patient_id",
+                                  today=TODAY).compute().sort_index() for _ in range(2)]
+    after = _builds(client)
+    default = deid.dask.scrub_frame(ddf, policy, key=KEY, patient_column="patient_id", today=TODAY).compute()
+    pd.testing.assert_frame_equal(runs[0], default.sort_index())  # its key, operators and range
+    pd.testing.assert_frame_equal(runs[0], runs[1])
+    user_builds = [n - before[w].get(t, 0) for w, c in after.items() for t, n in c.items() if t.startswith("user-")]
+    assert sum(user_builds) in (1, 2) and max(user_builds) == 1  # once per worker, over both runs

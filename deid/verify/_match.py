@@ -130,10 +130,20 @@ class Probe:
     folded: str
     key: str | None = None  # alphanumeric key of a number or code
     dates: list[str] | None = None
-    tokens: tuple[str, ...] | None = None
-    token_case: tuple[str, ...] | None = None  # the tokens as written, when case must match
-    verbatim_only: bool = False
+    # token sets that must survive together: one per value; an address gives one per part
+    # ("12 Main Street, Boston MA 02139": the street line and the city line)
+    tokens: tuple[tuple[str, ...], ...] | None = None
+    token_case: tuple[tuple[str, ...] | None, ...] | None = None  # as written, when case must match
+    # the distinctive words of a name of several words, each a leak alone ("Zebulon" of
+    # "Zebulon Quatermain" after a scrubber replaced only the surname)
+    parts: tuple[str, ...] | None = None
+    # which casings count: None any; "exact" as in the raw only; "upper" as in the raw or all
+    # in capitals (values that are also ordinary words: "Will", "Rose Hill")
+    case_rule: str | None = None
     context: tuple[str, str, bool, bool] | None = None  # (left, right, at cell start, at cell end)
+    # with a context: True, every match needs it; False, a match as written in the raw text
+    # needs none (a frequent name: "RICKY" again in the note, not "Ricky" of a surrogate)
+    context_strict: bool = True
 
 
 class Rules:
@@ -145,23 +155,74 @@ class Rules:
         self._tokens: dict[tuple[str, str], tuple] = {}
         self._dates: dict[str, list[str] | None] = {}
         self._probes: dict[tuple[str, str], Probe | None] = {}
+        self._parts: dict[str, tuple[str, ...]] = {}
+
+    def word_level(self, token: str) -> int:
+        """2: a very common English word ("will", "may", "main"); 1: an ordinary word
+        ("rose", "lee", "boston"); 0: not a word."""
+        tokens, common, very, _ = self._lexicon()
+        f = tokens.get(token.lower(), 0)
+        return 2 if f & very else 1 if f & common else 0
+
+    def _lexicon(self):
+        if self._lex is None:
+            from deid.text._lexicons import COMMON, COMMON_NAME, VERY_COMMON, load_lexicons
+
+            self._lex = (load_lexicons().tokens, COMMON, VERY_COMMON, COMMON_NAME)
+        return self._lex
+
+    def is_common_name(self, token: str) -> bool:
+        """Among the most frequent first or last names of the census lists ("Ricky", "Smith"):
+        such a word alone identifies no one, and a surrogate may well be it."""
+        tokens, _, _, common_name = self._lexicon()
+        return bool(tokens.get(token.lower(), 0) & common_name)
 
     def is_word(self, token: str) -> bool:
-        if self._lex is None:
-            from deid.text._lexicons import COMMON, VERY_COMMON, load_lexicons
-
-            self._lex = (load_lexicons().tokens, COMMON | VERY_COMMON)
-        tokens, mask = self._lex
-        return bool(tokens.get(token.lower(), 0) & mask)
+        return self.word_level(token) > 0
 
     def tokens(self, text: str, entity: str) -> tuple:
-        """(tokens, tokens as written when all are ordinary words, else None); (None, None)
-        for values of fewer than two distinct tokens."""
+        """(token sets, the sets as written where all are ordinary words, else None per set);
+        (None, None) when no set has two distinct tokens. Addresses give a set per part
+        (split at commas, semicolons and line breaks)."""
         cache_key = (text, entity)
         got = self._tokens.get(cache_key)
         if got is None:
-            got = self._tokens[cache_key] = self._compute_tokens(text, entity)
+            parts = _ADDRESS_PARTS.split(text) if entity == "ADDRESS" else [text]
+            sets, cases = [], []
+            for part in parts:
+                toks, case = self._compute_tokens(part, entity)
+                if toks is not None and toks not in sets:
+                    sets.append(toks)
+                    cases.append(case)
+            got = (tuple(sets), tuple(cases)) if sets else (None, None)
+            if len(self._tokens) > 500_000:
+                self._tokens.clear()
+            self._tokens[cache_key] = got
         return got
+
+    def name_parts(self, text: str) -> tuple[str, ...] | None:
+        """The words of a name of several words that identify alone: four letters or more, not
+        an ordinary English word, not one of the most frequent names, not a title ("Zebulon",
+        "Quatermain"; not "Rose", "Lee", "Ricky", "Smith")."""
+        got = self._parts.get(text)
+        if got is None:
+            from deid.text._known import _TITLES
+
+            words = [w for w in _TOKEN.findall(text) if not any(c.isdigit() for c in w)]
+            kept = tuple(dict.fromkeys(
+                w.lower() for w in words
+                if len(w) >= 4 and w.lower() not in _TITLES and self.word_level(w) == 0
+                and not self.is_common_name(w))) if len(words) > 1 else ()
+            got = self._parts[text] = kept or ()
+            if len(self._parts) > 500_000:
+                self._parts.clear()
+        return got or None
+
+    def screen_tokens(self, text: str, entity: str):
+        """The token sets for screening: street types left out (an abbreviation is not a
+        substring of the word: "rd" / "road")."""
+        sets = self.tokens(text, entity)[0]
+        return None if sets is None else tuple(_screenable(x) for x in sets)
 
     def _compute_tokens(self, text: str, entity: str) -> tuple:
         from deid.text._known import _TITLES, _street_key
@@ -169,14 +230,14 @@ class Rules:
         out, written = [], []
         for t in _TOKEN.findall(text):
             low = t.lower()
-            if low in _TITLES or len(low) < 2:
-                continue
+            if low in _TITLES or (len(low) < 2 and not low.isdigit()):
+                continue  # a house number of one digit is kept: "2 Spring Court" is not "7 Spring Court"
             out.append(_street_key(low) if entity == "ADDRESS" else low)
             written.append(t)
         if len(set(out)) < 2:
             return None, None
-        # all ordinary words ("Will Young", "Rose Hill"): only with their capitals
-        case = tuple(written) if all(t.isdigit() or self.is_word(t) for t in written) else None
+        # all ordinary words ("Will Young", "Rose Hill"; no house number): only with capitals
+        case = tuple(written) if all(not t.isdigit() and self.is_word(t) for t in written) else None
         return tuple(out), case
 
     def dates(self, text: str) -> list[str] | None:
@@ -222,17 +283,42 @@ class Rules:
             probe.dates = self.dates(stripped)
         if entity in _TOKEN_TYPES:
             probe.tokens, probe.token_case = self.tokens(stripped, entity)
+        if entity == "NAME":
+            probe.parts = self.name_parts(stripped)
         words = _TOKEN.findall(stripped)
-        if len(words) == 1 and not any(c.isdigit() for c in stripped):
-            probe.verbatim_only = len(words[0]) < 3 or self.is_word(words[0])
-        if context is not None and (n_alnum < _SHORT or probe.verbatim_only):
+        if words and not any(c.isdigit() for c in stripped):
+            levels = [self.word_level(w) for w in words]
+            if len(words) == 1 and (len(words[0]) < 3 or levels[0] == 2):
+                probe.case_rule = "exact"  # "Li", "Will", "May"
+            elif len(words) == 1 and levels[0] == 1:
+                # "Lee", "Rose": as written, or in capitals; "Boston" is a place in any case
+                probe.case_rule = "upper" if entity == "NAME" else None
+            elif len(words) > 1 and min(levels) >= 1:
+                probe.case_rule = "exact" if min(levels) == 2 else "upper"  # "Rose Hill", not "rose hill"
+        if context is not None and (n_alnum < _SHORT or probe.case_rule is not None):
             probe.context = context
+        elif context is not None and len(words) == 1 and self.is_common_name(words[0]):
+            probe.context, probe.context_strict = context, False
         return probe
 
 
+_ADDRESS_PARTS = re.compile(r"\s*[,;\n]\s*")
 _YEAR = re.compile(r"(?:'|\u2019)?\d{2}|\d{4}s?")
 _WEEKDAY = re.compile(
     r"(?i)(?:mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)\.?|(?:mon|tues|wednes|thurs|fri|satur|sun)days?")
+
+
+def _screenable(tokens: tuple[str, ...]) -> tuple[str, ...]:
+    from deid.text._known import _STREET_TYPES
+
+    kept = tuple(t for t in tokens if t not in _STREET_TYPE_KEYS) if _STREET_TYPE_KEYS else tokens
+    if not _STREET_TYPE_KEYS:
+        _STREET_TYPE_KEYS.update(_STREET_TYPES.values())
+        kept = tuple(t for t in tokens if t not in _STREET_TYPE_KEYS)
+    return kept or tokens
+
+
+_STREET_TYPE_KEYS: set[str] = set()
 
 
 def context_of(raw: str, start: int, end: int) -> tuple[str, str, bool, bool]:
@@ -316,10 +402,17 @@ def screen(values: pd.Series, recs: np.ndarray, folded: list[str], joined: list[
             hit |= np.array([f is not None and any(map(h.__contains__, f[0])) and any(map(h.__contains__, f[1]))
                              for f, h in zip(fl, hays)], dtype=bool)
         else:
-            toks = [rules.tokens(u, entity)[0] for u in uniques]
+            toks = [rules.screen_tokens(u, entity) for u in uniques]
             if any(t is not None for t in toks):
                 tl = [toks[c] if c >= 0 else None for c in code_list]
-                hit |= np.array([t is not None and all(map(h.__contains__, t)) for t, h in zip(tl, hays)], dtype=bool)
+                hit |= np.array([t is not None and any(all(map(h.__contains__, x)) for x in t)
+                                 for t, h in zip(tl, hays)], dtype=bool)
+            if entity == "NAME":
+                parts = [rules.name_parts(u) for u in uniques]
+                if any(p is not None for p in parts):
+                    pl = [parts[c] if c >= 0 else None for c in code_list]
+                    hit |= np.array([p is not None and any(map(h.__contains__, p)) for p, h in zip(pl, hays)],
+                                    dtype=bool)
     return hit
 
 
@@ -334,7 +427,9 @@ def may_hold(probe: Probe, folded_field: str) -> bool:
         return True
     if probe.dates is not None and any(f in folded_field for f in probe.dates):
         return True
-    return probe.tokens is not None and all(t in folded_field for t in probe.tokens)
+    if probe.parts is not None and any(p in folded_field for p in probe.parts):
+        return True
+    return probe.tokens is not None and any(all(t in folded_field for t in _screenable(x)) for x in probe.tokens)
 
 
 # -- confirming ----------------------------------------------------------------------------
@@ -364,14 +459,16 @@ def confirm(probe: Probe, field_text: str) -> list[tuple[int, int, str]]:
     text_hit = probe.folded in folded
     key_hit = probe.key is not None and probe.key in _SEPARATOR_RE.sub("", folded)
     date_hit = probe.dates is not None and any(f in folded for f in probe.dates)
-    tokens_hit = probe.tokens is not None and all(t in folded for t in probe.tokens)
+    tokens_hit = probe.tokens is not None and any(all(t in folded for t in _screenable(x)) for x in probe.tokens)
     if text_hit:
         for m in _boundary_pattern(probe.text).finditer(field_text):
             written = " ".join(m.group().split())
             verbatim = written == " ".join(probe.text.split())
-            if probe.verbatim_only and not verbatim:
+            if not verbatim and probe.case_rule is not None and (
+                    probe.case_rule == "exact" or not m.group().isupper()):
                 continue
-            if probe.context is not None and not _context_ok(probe, field_text, m.start(), m.end()):
+            if probe.context is not None and not (
+                    (verbatim and not probe.context_strict) or _context_ok(probe, field_text, m.start(), m.end())):
                 continue
             if probe.entity == "AGE" and field_text[m.end():m.end() + 1] == "+":
                 continue  # "90+": the top-coded age, not the raw one
@@ -387,8 +484,14 @@ def confirm(probe: Probe, field_text: str) -> list[tuple[int, int, str]]:
                     out.append((start, end, "date"))
                 start = low.find(form, end)
     if tokens_hit:
-        out.extend(_confirm_tokens(probe, field_text))
-    if probe.context is not None and (key_hit or date_hit or tokens_hit):
+        for wanted, case in zip(probe.tokens, probe.token_case):
+            out.extend(_confirm_tokens(wanted, case, probe.entity == "ADDRESS", field_text))
+    parts_hit = probe.parts is not None and any(p in folded for p in probe.parts)
+    if parts_hit:
+        for m in _TOKEN.finditer(field_text):
+            if m.group().lower() in probe.parts:
+                out.append((m.start(), m.end(), "part"))
+    if probe.context is not None and (key_hit or date_hit or tokens_hit or parts_hit):
         out = [o for o in out if o[2] in ("verbatim", "casefold") or _context_ok(probe, field_text, o[0], o[1])]
     return out
 
@@ -422,20 +525,18 @@ def _confirm_key(probe: Probe, field_text: str) -> list[tuple[int, int, str]]:
     return out
 
 
-def _confirm_tokens(probe: Probe, field_text: str) -> list[tuple[int, int, str]]:
-    """Windows of the field holding every token of the probe, at most ``len(tokens) + 3``
-    tokens long."""
+def _confirm_tokens(wanted: tuple[str, ...], case, street: bool, field_text: str) -> list[tuple[int, int, str]]:
+    """Windows of the field holding every token of ``wanted``, at most ``len(wanted) + 3``
+    tokens long (with their capitals, when ``case`` gives them)."""
     from deid.text._known import _street_key
 
-    wanted = probe.tokens
-    street = probe.entity == "ADDRESS"
     toks = []
     for m in _TOKEN.finditer(field_text):
         low = m.group().lower()
         toks.append((m.start(), m.end(), _street_key(low) if street else low, m.group()))
     need = set(wanted)
     span = len(wanted) + 3
-    written = dict(zip(wanted, probe.token_case)) if probe.token_case else None
+    written = dict(zip(wanted, case)) if case else None
     out = []
     i = 0
     while i < len(toks):
@@ -452,14 +553,14 @@ def _confirm_tokens(probe: Probe, field_text: str) -> list[tuple[int, int, str]]
                 break
             j += 1
         if len(seen) == len(need):
-            out.append((toks[i][0], toks[j][1], "tokens"))
+            out.append((toks[min(seen.values())][0], toks[j][1], "tokens"))
             i = j + 1
         else:
             i += 1
     return out
 
 
-_STRENGTH = {"verbatim": 0, "casefold": 1, "digits": 2, "date": 3, "tokens": 4}
+_STRENGTH = {"verbatim": 0, "casefold": 1, "digits": 2, "date": 3, "tokens": 4, "part": 5}
 
 
 def strongest(matches: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:

@@ -13,7 +13,7 @@ LEAK_COLUMNS = ("file", "row", "column", "start", "end", "line", "entity_type", 
                 "raw_row", "raw_column", "raw_start", "raw_end")
 
 #: How a surviving identifier was found (strongest first).
-MATCHES = ("verbatim", "casefold", "digits", "date", "tokens")
+MATCHES = ("verbatim", "casefold", "digits", "date", "tokens", "part")
 
 
 class VerifyResult:
@@ -27,7 +27,7 @@ class VerifyResult:
         scrubbed table; missing for text files), ``column`` (scrubbed column; missing for text
         files), ``start``, ``end`` (character offsets in that cell or file), ``line`` (1-based
         line of ``start``), ``entity_type``, ``match`` (``verbatim``, ``casefold``,
-        ``digits``, ``date``, ``tokens``: see ``docs/verify.md``), ``source``
+        ``digits``, ``date``, ``tokens``, ``part``: see ``docs/verify.md``), ``source``
         (``identifier``: a raw identifier column; ``known``: the lookup table; ``detector``: a
         span the detector found in the raw text), and where it came from in the raw data:
         ``raw_row``, ``raw_column``, ``raw_start``, ``raw_end`` (offsets of a detector span).

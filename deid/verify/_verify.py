@@ -350,7 +350,7 @@ class _Batch:
     """Raw values to look for, one per (record, value) pair, with where each came from."""
 
     __slots__ = ("recs", "values", "entity", "source", "raw_column", "raw_rows", "raw_starts", "raw_ends",
-                 "raw_cells")
+                 "raw_cells", "field")
 
     def __init__(self, recs, values, entity, source, raw_column, raw_rows, raw_starts=None, raw_ends=None,
                  raw_cells=None):
@@ -363,6 +363,7 @@ class _Batch:
         self.raw_starts = raw_starts
         self.raw_ends = raw_ends
         self.raw_cells = raw_cells  # detector batches: the raw text, for the finding's context
+        self.field = None  # detector batches: the scrubbed field of the same column (index), if any
 
 
 def _verify_frames(raw: pd.DataFrame, scrubbed: pd.DataFrame, *, row_key, file, identifiers, text_columns,
@@ -466,6 +467,10 @@ def _verify_frames(raw: pd.DataFrame, scrubbed: pd.DataFrame, *, row_key, file, 
 
     # -- where it survives --------------------------------------------------------------------
     search_columns = [c for c in scrubbed.columns if c not in key_columns]
+    for b in batches:
+        # a detector span is looked for where it was: in the same column, scrubbed
+        if b.source == "detector" and b.raw_column in search_columns:
+            b.field = search_columns.index(b.raw_column)
     fields = [_match.as_search_text(scrubbed[c]).iloc[scr_idx].reset_index(drop=True) for c in search_columns]
     leak_rows = _search(batches, fields, n, chunk_size) if fields and n else []
     leaks = _leak_frame(leak_rows, fields, search_columns, scr_idx, file)
@@ -606,7 +611,7 @@ def _confirm_pair(b: _Batch, k: int, value: str, cells, lo: int, folded, rules) 
     out = []
     parts = folded[rec - lo].split(_match.FIELD_SEP) if len(cells) > 1 else [folded[rec - lo]]
     for j, part in enumerate(parts):
-        if not part or not _match.may_hold(probe, part):
+        if not part or (b.field is not None and j != b.field) or not _match.may_hold(probe, part):
             continue
         text = cells[j][rec - lo]
         if not isinstance(text, str):
@@ -634,6 +639,8 @@ def _leak_frame(rows: list[tuple], fields, columns, scr_idx, file) -> pd.DataFra
         kept.append(r)
         if last is None or r[0] != last[0] or r[1] != last[1] or r[3] > last[2]:
             last = (r[0], r[1], r[3])
+    # in the order of the scrubbed data: row, column, offset
+    kept.sort(key=lambda r: (int(scr_idx[r[0]]), r[1], r[2]))
     rec = np.array([r[0] for r in kept], dtype=np.int64)
     fld = np.array([r[1] for r in kept], dtype=np.int64)
     starts = [r[2] for r in kept]

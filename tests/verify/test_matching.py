@@ -62,7 +62,7 @@ def test_survivals_are_found(value, entity, note, expected):
     ("May", "NAME", "pt may go home, MAY 2"),
     ("1931-03-14", "DATE", "born in 1931; seen 3/14"),  # a year or a month/day alone is not the date
     ("Rose Hill", "LOCATION", "temp rose, hill walking"),
-    ("Ricky Smith", "NAME", "Ricky called; Smith too"),  # frequent names alone identify no one
+    ("Ricky Smith", "NAME", "Ricky called"),  # a frequent name alone identifies no one
     ("2 Spring Court", "ADDRESS", "lives at 7 Spring Court"),  # another house
     ("00482913", "MRN", "dose 4829 mg"),
     ("", "NAME", "anything at all"),

@@ -238,11 +238,12 @@ def main(argv=None) -> int:
         results["load_average_end"] = round(os.getloadavg()[0], 2)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    print(f"\n{'data':<22}{'jobs':>5}  {'case':<22}{'wall s':>8}{'CPU s':>8}{'MB/s':>8}{'overhead':>10}")
+    print(f"\n{'data':<20}{'jobs':>5}  {'case':<20}{'wall s':>8}{'CPU s':>8}{'MB/s':>7}{'wall +':>8}{'CPU +':>8}")
     for r in results.get("scan", []):
         over = f"{r['overhead_vs_library']:+.1%}" if r["overhead_vs_library"] is not None else ""
-        print(f"{r['data']:<22}{r['jobs']:>5}  {r['case']:<22}{r['wall_s']:>8.1f}{r['cpu_s']:>8.1f}"
-              f"{r['mb_per_s']:>8.3f}{over:>10}")
+        cpu_over = f"{r['cpu_overhead_vs_library']:+.1%}" if r["cpu_overhead_vs_library"] is not None else ""
+        print(f"{r['data']:<20}{r['jobs']:>5}  {r['case']:<20}{r['wall_s']:>8.1f}{r['cpu_s']:>8.1f}"
+              f"{r['mb_per_s']:>7.3f}{over:>8}{cpu_over:>8}")
     Path(args.output).parent.mkdir(parents=True, exist_ok=True)
     Path(args.output).write_text(json.dumps(results, indent=2) + "\n")
     print(f"wrote {args.output}")

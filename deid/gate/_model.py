@@ -129,12 +129,26 @@ class FileFinding:
 @dataclass(slots=True)
 class CellHits:
     """The findings in one distinct value of one table column, and the rows holding it
-    (tables are scanned once per distinct value and column)."""
+    (tables are scanned once per distinct value and column).
+
+    The rows are ``order[lo:hi] + offset`` (0-based data rows), kept as a slice of the
+    chunk's row order until asked for: most values are never expanded row by row."""
 
     field: str
-    rows: np.ndarray  # 0-based data rows
+    order: np.ndarray
+    lo: int
+    hi: int
+    offset: int
     hits: list  # [(entity_type, score, recognizer, fingerprint, start, end, value or None)]
-    line_offset: int | None  # data row r is on line r + line_offset (None: no lines)
+    line_offset: int | None = None  # data row r is on line r + line_offset (None: no lines)
+
+    @property
+    def n_rows(self) -> int:
+        return self.hi - self.lo
+
+    @property
+    def rows(self) -> np.ndarray:
+        return self.order[self.lo:self.hi] + self.offset
 
 
 @dataclass
@@ -161,8 +175,9 @@ class FileScan:
 
     def add_cells(self, cells: CellHits) -> None:
         self._cells.append(cells)
+        n = cells.n_rows
         for hit in cells.hits:
-            self._counts[hit[0]] += len(cells.rows)
+            self._counts[hit[0]] += n
 
     @property
     def n_findings(self) -> int:

@@ -25,7 +25,11 @@ from deid.gate._model import CellHits, FileFinding, FileScan, ScanReport, finger
 #: Marks a line whose findings are accepted (suppressed), like ``pragma: allowlist secret``.
 ALLOW_MARKER = "deid:allow"
 
-_TEXT, _JSON, _CELL, _END = 0, 1, 2, 3
+_TEXT, _JSON, _CELL, _END, _CACHED = 0, 1, 2, 3, 4
+
+#: Distinct (column, value) texts whose findings are remembered across the chunks of a scan
+#: (ids and names repeat from chunk to chunk); the memory is cleared when it is full.
+CELL_CACHE_SIZE = 500_000
 
 
 class FileProblem(Exception):
@@ -153,6 +157,7 @@ class Scanner:
         """Scan the given targets; one :class:`FileScan` per target, in order."""
         scrubber = self._scrubber()
         key = self._key()
+        self._cell_cache: dict = {}  # per scan: findings depend on the key and the settings
         states: list[FileScan] = []
         pending: collections.deque = collections.deque()
 
@@ -169,13 +174,14 @@ class Scanner:
                 if on_file is not None:
                     on_file(meta[1])
                 continue
+            if kind == _CELL or kind == _CACHED:
+                self._attach_cells(meta, findings, key)
+                continue
             if findings:
                 if kind == _TEXT:
                     self._attach_text(meta, findings, key)
-                elif kind == _JSON:
-                    self._attach_json(meta, findings, key)
                 else:
-                    self._attach_cells(meta, findings, key)
+                    self._attach_json(meta, findings, key)
         return states
 
     # -- producing texts ------------------------------------------------------------------
@@ -275,11 +281,17 @@ class Scanner:
                 counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
                 starts = np.concatenate(([0], np.cumsum(counts))) + int((codes < 0).sum())
                 prefix = _prefix(str(name))
+                cache = self._cell_cache
                 for i, value in enumerate(uniques.tolist()):
                     if not isinstance(value, str) or not value.strip():
                         continue
                     rows = (order, int(starts[i]), int(starts[i + 1]), offset)
-                    yield prefix + value, (_CELL, state, str(name), rows, value, len(prefix))
+                    text = prefix + value
+                    known = cache.get(text)
+                    if known is not None:  # seen in an earlier chunk: no detection needed
+                        yield "", (_CACHED, state, str(name), rows, known)
+                    else:
+                        yield text, (_CELL, state, str(name), rows, value, len(prefix), text)
             offset += n
             state.rows = offset
         state.rows = offset
@@ -316,20 +328,27 @@ class Scanner:
             ))
 
     def _attach_cells(self, meta, findings, key) -> None:
-        _, state, name, (order, lo, hi, offset), text, skip = meta
-        hits = []
-        suppressed = 0
-        for start, end, f in _value_spans(findings, skip):
-            if _allowed(text, start):
-                suppressed += 1
-                continue
-            value = text[start:end]
-            hits.append((f.entity_type, f.score, f.recognizer, self._fingerprint(key, f.entity_type, value), start, end,
-                         value if self.show_values else None))
-        rows = order[lo:hi] + offset
-        state.suppressed += suppressed * len(rows)
+        if meta[0] == _CACHED:
+            _, state, name, (order, lo, hi, offset), (hits, suppressed) = meta
+        else:
+            _, state, name, (order, lo, hi, offset), text, skip, full = meta
+            hits = []
+            suppressed = 0
+            for start, end, f in _value_spans(findings, skip):
+                if _allowed(text, start):
+                    suppressed += 1
+                    continue
+                value = text[start:end]
+                hits.append((f.entity_type, f.score, f.recognizer, fingerprint(key, f.entity_type, value), start,
+                             end, value if self.show_values else None))
+            cache = self._cell_cache
+            if len(cache) >= CELL_CACHE_SIZE:
+                cache.clear()
+            cache[full] = (hits, suppressed)
+        if suppressed:
+            state.suppressed += suppressed * (hi - lo)
         if hits:
-            state.add_cells(CellHits(name, rows, hits, None))
+            state.add_cells(CellHits(name, order, lo, hi, offset, hits))
 
 
 # -- helpers ------------------------------------------------------------------------------

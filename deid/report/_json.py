@@ -38,8 +38,6 @@ def _finding_pieces(file):
     """JSON text of a file's findings, in the order of ``FileScan.findings()``. Table
     findings are stored once per distinct value: each becomes a template filled in per row,
     so a million rows cost a string format each, not a dict and a dumps."""
-    from deid.gate import FileFinding
-
     for finding in file.text_findings():
         yield _dump(finding.to_dict())
     groups = file.cell_groups()
@@ -47,14 +45,26 @@ def _finding_pieces(file):
         return
     import numpy as np
 
+    # the same text _dump(FileFinding.to_dict()) gives, built from cached pieces
+    head = '{"path": ' + _dump(file.path) + ', "entity_type": '
+    names: dict[str, str] = {}
+
+    def name(text):
+        got = names.get(text)
+        if got is None:
+            got = names[text] = _dump(text)
+        return got
+
     templates = []
     for g in groups:
+        field = name(g.field)
         parts = []
         for entity, score, recognizer, fp, start, end, value in g.hits:
-            probe = FileFinding(file.path, entity, score, fp, recognizer, line=None, column=start + 1,
-                                length=end - start, row=-1, field=g.field, value=value).to_dict()
-            text = _dump(probe).replace("%", "%%").replace('"row": -1', '"row": %d')
-            parts.append(text)
+            text = (f'{head}{name(entity)}, "score": {_dump(round(float(score), 4))}, "fingerprint": "{fp}", '
+                    f'"recognizer": {name(recognizer)}, "line": null, "column": {start + 1}, '
+                    f'"length": {end - start}, "row": %d, "field": {field}'
+                    + ("" if value is None else f', "value": {_dump(value)}') + "}")
+            parts.append(text.replace("%", "%%").replace('"row": %%d', '"row": %d'))
         templates.append((",\n    ".join(parts), len(parts)))
     rows = np.concatenate([g.rows for g in groups])
     which = np.concatenate([np.full(len(g.rows), i, dtype=np.int64) for i, g in enumerate(groups)])

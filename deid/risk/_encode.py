@@ -12,9 +12,10 @@ The encoders pick the cheapest exact route per dtype:
   range, divided by the greatest common step of the values (a day for dates stored in
   microseconds), is small; otherwise a numba hash factorisation;
 * floats: a numba hash factorisation of the bit patterns (``-0.0`` is ``0.0``);
-* Arrow strings (pandas' default string dtype), read from the Arrow buffers in numba:
-  strings of at most 7 bytes packed into one integer and hashed, longer ones keyed by their
-  length and first and last 8 bytes (the middle compared when longer than 16 bytes);
+* Arrow strings (pandas' default string dtype), read from the Arrow buffers in numba with
+  unaligned word loads: keyed by length and first, last and middle 8 bytes (the whole
+  string up to 24 bytes; the rest compared for longer ones), chunks in parallel for big
+  columns;
 * anything else (Python strings, objects, periods, ...): ``pandas.factorize``.
 
 Codes are not necessarily dense (an offset code leaves gaps where a value in the range does
@@ -28,8 +29,10 @@ from dataclasses import dataclass
 import numba as nb
 import numpy as np
 import pandas as pd
+from llvmlite import ir as llvm_ir
+from numba.core.extending import intrinsic
 
-from deid.risk._jit import dual
+from deid.risk._jit import PARALLEL_MIN_ROWS, dual
 
 # An offset code is used when the (step-reduced) value range is at most this many times the
 # number of rows, or below _OFFSET_ALWAYS: a wider range would make later mixed-radix keys
@@ -74,94 +77,133 @@ def _gcd(a, b):
     return a
 
 
+@nb.njit(cache=True, nogil=True)
+def _divisor_parts(g):
+    """(shift, inverse of the odd part mod 2**64, largest multiple quotient) of g > 0 (uint64).
+
+    A multiple d of g is divided exactly by ``((d >> shift) * inverse)`` (no division
+    instruction), and a uint64 d is a multiple of g exactly when its low ``shift`` bits are
+    zero and that product is at most the third value.
+    """
+    shift = np.uint64(0)
+    while (g >> shift) & np.uint64(1) == np.uint64(0):
+        shift += np.uint64(1)
+    odd = g >> shift
+    inverse = odd  # right to 3 bits; each Newton step doubles the correct bits
+    for _ in range(5):
+        inverse *= np.uint64(2) - odd * inverse
+    return shift, inverse, np.uint64(0xFFFFFFFFFFFFFFFF) // odd
+
+
 @dual()
 def _min_max_gcd(values, missing_value, has_missing_value):
-    """Minimum, maximum and gcd of (value - minimum) over the non-missing values.
+    """Minimum, maximum, gcd of the differences, whether any value is present, whether any
+    is missing, in one pass over the non-missing values.
 
-    Chunked so both passes run in parallel; the gcd pass costs one division per value once
-    the common step is found (a day, for dates stored in micro- or nanoseconds).
+    The gcd of the differences to any one value is the gcd of the differences to the
+    minimum, so each chunk measures them from its first value and the chunks are joined by
+    the differences of their first values. Differences are unsigned (exact for any int64
+    range) and tested for divisibility by multiplying with the inverse of the current gcd:
+    no division per value (the gcd settles on the common step, a day for dates stored in
+    micro- or nanoseconds, after a few values).
     """
     n = values.shape[0]
     n_chunks = 16
     chunk = (n + n_chunks - 1) // n_chunks
     los = np.zeros(n_chunks, dtype=np.int64)
     his = np.zeros(n_chunks, dtype=np.int64)
+    firsts = np.zeros(n_chunks, dtype=np.int64)
+    gcds = np.zeros(n_chunks, dtype=np.uint64)
     seens = np.zeros(n_chunks, dtype=np.bool_)
+    missings = np.zeros(n_chunks, dtype=np.bool_)
     for t in nb.prange(n_chunks):
         lo = np.int64(0)
         hi = np.int64(0)
+        first = np.int64(0)
+        g = np.uint64(0)
+        shift = np.uint64(0)
+        inverse = np.uint64(1)
+        limit = np.uint64(0)
+        low_bits = np.uint64(0)
         seen = False
+        missing = False
         for i in range(t * chunk, min(n, (t + 1) * chunk)):
             v = np.int64(values[i])
             if has_missing_value and v == missing_value:
+                missing = True
                 continue
             if not seen:
                 lo = v
                 hi = v
+                first = v
                 seen = True
-            elif v < lo:
+                continue
+            if v < lo:
                 lo = v
             elif v > hi:
                 hi = v
+            if g == np.uint64(1):
+                continue
+            d = np.uint64(v) - np.uint64(first) if v >= first else np.uint64(first) - np.uint64(v)
+            if d == np.uint64(0):
+                continue
+            if g == np.uint64(0) or (d & low_bits) != np.uint64(0) or (d >> shift) * inverse > limit:
+                g = _gcd(g, d) if g != np.uint64(0) else d
+                shift, inverse, limit = _divisor_parts(g)
+                low_bits = (np.uint64(1) << shift) - np.uint64(1)
         los[t] = lo
         his[t] = hi
-        seens[t] = seen
-    seen = False
-    lo = np.int64(0)
-    hi = np.int64(0)
-    for t in range(n_chunks):
-        if seens[t]:
-            if not seen:
-                lo = los[t]
-                hi = his[t]
-                seen = True
-            else:
-                lo = min(lo, los[t])
-                hi = max(hi, his[t])
-    if not seen:
-        return np.int64(0), np.int64(-1), np.int64(1), False
-    gcds = np.zeros(n_chunks, dtype=np.int64)
-    for t in nb.prange(n_chunks):
-        g = np.int64(0)
-        for i in range(t * chunk, min(n, (t + 1) * chunk)):
-            v = np.int64(values[i])
-            if has_missing_value and v == missing_value:
-                continue
-            d = v - lo
-            if g == 0:
-                g = d
-            elif d % g != 0:
-                g = _gcd(g, d)
-                if g == 1:
-                    break
+        firsts[t] = first
         gcds[t] = g
-    g = np.int64(0)
+        seens[t] = seen
+        missings[t] = missing
+    seen = False
+    missing = False
+    lo = np.int64(0)
+    hi = np.int64(-1)
+    ref = np.int64(0)
+    g = np.uint64(0)
     for t in range(n_chunks):
-        g = _gcd(g, gcds[t]) if g != 0 else gcds[t]
-    if g == 0:
-        g = np.int64(1)
-    return lo, hi, g, True
+        missing |= missings[t]
+        if not seens[t]:
+            continue
+        if not seen:
+            lo = los[t]
+            hi = his[t]
+            ref = firsts[t]
+            seen = True
+        else:
+            lo = min(lo, los[t])
+            hi = max(hi, his[t])
+            f = firsts[t]
+            d = np.uint64(f) - np.uint64(ref) if f >= ref else np.uint64(ref) - np.uint64(f)
+            g = _gcd(g, d) if g != np.uint64(0) else d
+        g = _gcd(g, gcds[t]) if g != np.uint64(0) else gcds[t]
+    if g == np.uint64(0):
+        g = np.uint64(1)
+    return lo, hi, g, seen, missing
 
 
 @dual()
-def _offset_codes(values, lo, step, missing_value, has_missing_value, missing_code, out):
-    n = values.shape[0]
-    for i in nb.prange(n):
+def _offset_codes(values, lo, shift, inverse, missing_value, has_missing_value, missing_code, out):
+    """(value - lo) / step for every value (exact: an unsigned shift and multiply)."""
+    base = np.uint64(lo)
+    for i in nb.prange(values.shape[0]):
         v = np.int64(values[i])
         if has_missing_value and v == missing_value:
             out[i] = missing_code
         else:
-            out[i] = (v - lo) // step
+            out[i] = ((np.uint64(v) - base) >> shift) * inverse
 
 
 @dual()
-def _offset_codes_masked(values, mask, lo, step, missing_code, out):
-    n = values.shape[0]
-    for i in nb.prange(n):
+def _offset_codes_masked(values, mask, lo, shift, inverse, missing_code, out):
+    base = np.uint64(lo)
+    for i in nb.prange(values.shape[0]):
         if mask[i]:
             out[i] = missing_code
         else:
-            out[i] = (np.int64(values[i]) - lo) // step
+            out[i] = ((np.uint64(np.int64(values[i])) - base) >> shift) * inverse
 
 
 @nb.njit(cache=True, nogil=True)
@@ -241,134 +283,284 @@ def hash_factorize_int64(values, mask, use_mask):
     return codes, n_unique, saw_missing, uniques[:n_unique]
 
 
-@dual()
-def _pack_short_strings(offsets, data, validity, has_validity, bit_offset, n, out, mask):
-    """Pack strings of at most 7 bytes into one int64 (length in the top byte).
+@intrinsic
+def _load_word(typingctx, data, pos):
+    """The 8 bytes ``data[pos:pos + 8]`` as one little-endian uint64 (an unaligned load).
 
-    Returns False as soon as a longer string is seen (the caller then falls back).
+    The caller guarantees ``pos + 8 <= len(data)``.
     """
-    too_long = np.zeros(1, dtype=np.bool_)
-    for i in nb.prange(n):
-        j = bit_offset + i
-        if has_validity and (validity[j >> 3] >> (j & 7)) & 1 == 0:
-            mask[i] = True
-            out[i] = 0
-            continue
-        mask[i] = False
-        start = offsets[j]
-        length = offsets[j + 1] - start
-        if length > 7:
-            too_long[0] = True
-            out[i] = 0
-            continue
-        key = np.int64(length) << 56
-        for b in range(length):
-            key |= np.int64(data[start + b]) << (8 * b)
-        out[i] = key
-    return not too_long[0]
+    sig = nb.types.uint64(data, nb.types.int64)
+
+    def codegen(context, builder, signature, args):
+        array = context.make_array(signature.args[0])(context, builder, args[0])
+        address = builder.gep(array.data, [args[1]])
+        return builder.load(builder.bitcast(address, llvm_ir.IntType(64).as_pointer()), align=1)
+
+    return sig, codegen
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
-def _word(words, byte_pos, n_bytes):
-    """Bytes [byte_pos, byte_pos + n_bytes) (1 <= n_bytes <= 8) as one little-endian word.
-
-    ``words`` is the data buffer copied into uint64s with one word of padding. Branch-free:
-    alignment and length vary from row to row and would defeat branch prediction; every
-    shift amount stays below 64.
-    """
-    q = byte_pos >> 3
-    shift = np.uint64((byte_pos & 7) * 8)
-    w = (words[q] >> shift) | ((words[q + 1] << np.uint64(1)) << (np.uint64(63) - shift))
-    return w & (np.uint64(0xFFFFFFFFFFFFFFFF) >> np.uint64(64 - 8 * n_bytes))
+def _low_bytes(n_bytes):
+    """Mask of the low ``n_bytes`` (0 to 8) bytes; two shifts so that 8 needs no 64-bit shift."""
+    half = np.uint64(n_bytes) << np.uint64(2)
+    return ((np.uint64(1) << half) << half) - np.uint64(1)
 
 
 @nb.njit(cache=True, nogil=True)
-def _string_keys(offsets, words, bit_offset, n, first, last, lengths, hashes):
-    """Pass 1: length, first 8 bytes, last 8 bytes and a hash of the three, per row."""
-    for i in range(n):
-        j = bit_offset + i
-        start = np.int64(offsets[j])
-        length = np.int64(offsets[j + 1]) - start
-        if length == 0:
-            a = np.uint64(0)
-            b = np.uint64(0)
-        else:
-            head = min(np.int64(8), length)
-            a = _word(words, start, head)
-            b = _word(words, start + length - head, head)
-        first[i] = a
-        last[i] = b
-        lengths[i] = length
-        hashes[i] = _mix64(np.int64(a ^ (np.uint64(length) << np.uint64(56)))) ^ _mix64(np.int64(b) + 1)
+def _tail_word(data, start, length):
+    """A string of fewer than 8 bytes too close to the buffer's end for a word load."""
+    word = np.uint64(0)
+    for k in range(length):
+        word |= np.uint64(data[start + k]) << np.uint64(8 * k)
+    return word
 
 
 @nb.njit(cache=True, nogil=True)
-def _factorize_arrow_strings(offsets, words, validity, has_validity, bit_offset, n):
-    """Codes (first appearance) for an Arrow string array, straight from its buffers.
+def _string_key(offsets, data, j):
+    """(first word, last word, middle word, length) of string ``j``, as the coding loop of
+    :func:`_string_codes_range` computes them (for the rare paths; that loop has its own copy)."""
+    start = np.int64(offsets[j])
+    length = np.int64(offsets[j + 1]) - start
+    middle = np.uint64(0)
+    if length >= 8:
+        first = _load_word(data, start)
+        last = _load_word(data, start + length - 8)
+        if length > 16:
+            middle = _load_word(data, start + 8) & _low_bytes(min(np.int64(8), length - 16))
+    elif start + 8 <= data.shape[0]:
+        first = _load_word(data, start) & _low_bytes(length)
+        last = first
+    else:
+        first = _tail_word(data, start, length)
+        last = first
+    return first, last, middle, length
 
-    A string is keyed by (length, its first 8 bytes, its last 8 bytes), which is the whole
-    string up to 16 bytes; longer strings with equal keys are compared word by word. The keys
-    are computed in a first, branch-light pass. Null rows get code -1.
-    """
-    first = np.empty(n, dtype=np.uint64)
-    last = np.empty(n, dtype=np.uint64)
-    lengths = np.empty(n, dtype=np.int64)
-    hashes = np.empty(n, dtype=np.uint64)
-    _string_keys(offsets, words, bit_offset, n, first, last, lengths, hashes)
-    capacity = 1024
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _slot_key(first, last, middle, length):
+    """The one-word key kept in a hash slot: the string itself below 8 bytes (bytes and
+    length, top byte < 8), else a 56-bit hash of its key tagged by the top bit."""
+    if length < 8:
+        return np.int64(first | (np.uint64(length) << np.uint64(56)))
+    h = (first ^ (np.uint64(length) << np.uint64(56))) * np.uint64(0x9E3779B97F4A7C15)
+    h += (last ^ (middle << np.uint64(7))) * np.uint64(0xC2B2AE3D27D4EB4F)
+    return np.int64((h >> np.uint64(8)) | (np.uint64(1) << np.uint64(63)))
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _slot_of(key, shift):
+    z = np.uint64(key)
+    z ^= z >> np.uint64(29)
+    return np.int64((z * np.uint64(0xBF58476D1CE4E5B9)) >> shift)
+
+
+@nb.njit(cache=True, nogil=True)
+def _same_string_tail(data, start, other, length):
+    """Bytes [16, length - 8) of two strings of equal length > 24 (the rest is in the key)."""
+    k = np.int64(16)
+    while k < length - 8:
+        if _load_word(data, start + k) != _load_word(data, other + k):
+            return False
+        k += 8
+    return True
+
+
+@nb.njit(cache=True, nogil=True)
+def _string_table(keys, n_unique, bits):
+    """Hash slots (slot key, code; code -1 when empty) of 2**bits for the first n_unique keys."""
+    capacity = 1 << bits
     mask = capacity - 1
-    slot_id = np.full(capacity, -1, dtype=np.int64)
-    rep = np.empty(capacity // 2, dtype=np.int64)  # a row holding each distinct string
-    codes = np.empty(n, dtype=np.int64)
+    shift = np.uint64(64 - bits)
+    slots = np.full(2 * capacity, -1, dtype=np.int64)
+    for c in range(n_unique):
+        key = _slot_key(keys[c, 0], keys[c, 1], keys[c, 2], np.int64(keys[c, 3]))
+        q = _slot_of(key, shift)
+        while slots[2 * q + 1] >= 0:
+            q = (q + 1) & mask
+        slots[2 * q] = key
+        slots[2 * q + 1] = c
+    return slots
+
+
+@nb.njit(cache=True, nogil=True)
+def _string_codes_range(offsets, data, validity, has_validity, bit_offset, lo, hi, codes):
+    """Codes in order of first appearance for rows lo..hi of an Arrow string array.
+
+    A string's key is its length and its first, last and middle 8 bytes, which is the whole
+    string up to 24 bytes; longer strings with equal keys compare the rest. Words are read
+    with unaligned loads straight from the Arrow data buffer. A hash slot holds one word and
+    the code: for strings below 8 bytes the word is the string itself (no further check),
+    for longer ones a hash, confirmed against the code's full key in ``keys``. The table
+    doubles at half load. The key computation is written out in the loop, not called: numba
+    inlining a tuple-returning helper made this loop three times slower.
+
+    Missing rows get code -1. Returns (number of codes, whether a row is missing, a row of
+    each code).
+    """
+    data_len = data.shape[0]
+    bits = 10
     n_unique = 0
     saw_missing = False
-    for i in range(n):
-        j = bit_offset + i
-        if has_validity and (validity[j >> 3] >> (j & 7)) & 1 == 0:
-            codes[i] = -1
-            saw_missing = True
-            continue
-        h = hashes[i]
-        pos = np.int64(h & np.uint64(mask))
-        while True:
-            c = slot_id[pos]
-            if c == -1:
-                c = n_unique
-                slot_id[pos] = c
-                rep[c] = i
-                n_unique += 1
-                if 2 * n_unique >= capacity:  # grow and re-seat every distinct string
-                    capacity *= 2
-                    mask = capacity - 1
-                    grown = np.empty(capacity // 2, dtype=np.int64)
-                    grown[:n_unique] = rep[:n_unique]
-                    rep = grown
-                    slot_id = np.full(capacity, -1, dtype=np.int64)
-                    for e in range(n_unique):
-                        p = np.int64(hashes[rep[e]] & np.uint64(mask))
-                        while slot_id[p] != -1:
-                            p = (p + 1) & mask
-                        slot_id[p] = e
-                break
-            r = rep[c]
-            length = lengths[i]
-            if hashes[r] == h and lengths[r] == length and first[r] == first[i] and last[r] == last[i]:
-                same = True
-                if length > 16:  # the middle bytes are not in the key: compare them
-                    start = np.int64(offsets[j])
-                    other = np.int64(offsets[bit_offset + r])
-                    k = np.int64(8)
-                    while k < length - 8:
-                        m = min(np.int64(8), length - 8 - k)
-                        if _word(words, other + k, m) != _word(words, start + k, m):
-                            same = False
-                            break
-                        k += 8
-                if same:
+    keys = np.empty((1 << (bits - 1), 4), dtype=np.uint64)  # first, last, middle, length
+    reps = np.empty(1 << (bits - 1), dtype=np.int64)
+    i = lo
+    while i < hi:
+        capacity = 1 << bits
+        mask = capacity - 1
+        shift = np.uint64(64 - bits)
+        limit = capacity // 2
+        if keys.shape[0] < limit:
+            grown = np.empty((limit, 4), dtype=np.uint64)
+            grown[:n_unique] = keys[:n_unique]
+            keys = grown
+            grown_reps = np.empty(limit, dtype=np.int64)
+            grown_reps[:n_unique] = reps[:n_unique]
+            reps = grown_reps
+        slots = _string_table(keys, n_unique, bits)
+        while i < hi:
+            j = bit_offset + i
+            if has_validity and (validity[j >> 3] >> (j & 7)) & 1 == 0:
+                codes[i] = -1
+                saw_missing = True
+                i += 1
+                continue
+            start = np.int64(offsets[j])
+            length = np.int64(offsets[j + 1]) - start
+            middle = np.uint64(0)
+            if length >= 8:
+                first = _load_word(data, start)
+                last = _load_word(data, start + length - 8)
+                if length > 16:
+                    middle = _load_word(data, start + 8) & _low_bytes(min(np.int64(8), length - 16))
+                h = (first ^ (np.uint64(length) << np.uint64(56))) * np.uint64(0x9E3779B97F4A7C15)
+                h += (last ^ (middle << np.uint64(7))) * np.uint64(0xC2B2AE3D27D4EB4F)
+                key = np.int64((h >> np.uint64(8)) | (np.uint64(1) << np.uint64(63)))
+            else:
+                if start + 8 <= data_len:
+                    first = _load_word(data, start) & _low_bytes(length)
+                else:  # too close to the buffer's end for a word load
+                    first = _tail_word(data, start, length)
+                last = first
+                key = np.int64(first | (np.uint64(length) << np.uint64(56)))
+            z = np.uint64(key)
+            z ^= z >> np.uint64(29)
+            pos = np.int64((z * np.uint64(0xBF58476D1CE4E5B9)) >> shift)
+            while True:
+                c = slots[2 * pos + 1]
+                if c < 0:
+                    c = n_unique
+                    slots[2 * pos] = key
+                    slots[2 * pos + 1] = c
+                    keys[c, 0] = first
+                    keys[c, 1] = last
+                    keys[c, 2] = middle
+                    keys[c, 3] = np.uint64(length)
+                    reps[c] = j
+                    n_unique += 1
                     break
-            pos = (pos + 1) & mask
-        codes[i] = c
-    return codes, n_unique, saw_missing
+                if slots[2 * pos] == key:
+                    if length < 8:
+                        break
+                    if (keys[c, 0] == first and keys[c, 1] == last and keys[c, 2] == middle
+                            and keys[c, 3] == np.uint64(length)):
+                        if length <= 24 or _same_string_tail(data, start, np.int64(offsets[reps[c]]), length):
+                            break
+                pos = (pos + 1) & mask
+            codes[i] = c
+            i += 1
+            if n_unique >= limit:  # rebuild the slots at twice the size, go on
+                bits += 1
+                break
+    return n_unique, saw_missing, reps[:n_unique].copy()
+
+
+@dual()
+def _factorize_string_rows(offsets, data, validity, has_validity, bit_offset, n, n_chunks, codes):
+    """Codes in order of first appearance for an Arrow string array, missing rows -1.
+
+    Chunks of rows are coded independently (in parallel), then their distinct strings are
+    merged chunk by chunk in local code order, which is global first-appearance order, and
+    the codes mapped. Returns (number of codes, whether a row is missing); ``codes`` (int32
+    or int64, n rows) receives the codes.
+    """
+    if n_chunks == 1:
+        n_unique, saw_missing, _ = _string_codes_range(offsets, data, validity, has_validity, bit_offset, 0, n, codes)
+        return n_unique, saw_missing
+    chunk = (n + n_chunks - 1) // n_chunks
+    counts = np.zeros(n_chunks, dtype=np.int64)
+    missing = np.zeros(n_chunks, dtype=np.bool_)
+    # each chunk's representative rows go to its own slice (only written pages are resident)
+    all_reps = np.empty(n, dtype=np.int64)
+    for t in nb.prange(n_chunks):
+        lo = t * chunk
+        hi = min(n, lo + chunk)
+        if lo >= hi:
+            continue
+        count, saw, local_reps = _string_codes_range(offsets, data, validity, has_validity, bit_offset, lo, hi, codes)
+        counts[t] = count
+        missing[t] = saw
+        all_reps[lo:lo + count] = local_reps
+    # merge: the global code of every (chunk, local code), chunk by chunk
+    rep_start = np.zeros(n_chunks + 1, dtype=np.int64)
+    for t in range(n_chunks):
+        rep_start[t + 1] = rep_start[t] + counts[t]
+    global_of = np.empty(rep_start[n_chunks], dtype=np.int64)
+    bits = 10
+    keys = np.empty((rep_start[n_chunks] + 1, 4), dtype=np.uint64)
+    reps = np.empty(rep_start[n_chunks] + 1, dtype=np.int64)
+    slots = _string_table(keys, 0, bits)
+    n_unique = 0
+    for t in range(n_chunks):
+        lo = t * chunk
+        for e in range(counts[t]):
+            j = all_reps[lo + e]
+            first, last, middle, length = _string_key(offsets, data, j)
+            key = _slot_key(first, last, middle, length)
+            mask = (1 << bits) - 1
+            pos = _slot_of(key, np.uint64(64 - bits))
+            while True:
+                c = slots[2 * pos + 1]
+                if c < 0:
+                    c = n_unique
+                    slots[2 * pos] = key
+                    slots[2 * pos + 1] = c
+                    keys[c, 0] = first
+                    keys[c, 1] = last
+                    keys[c, 2] = middle
+                    keys[c, 3] = np.uint64(length)
+                    reps[c] = j
+                    n_unique += 1
+                    break
+                if (slots[2 * pos] == key and keys[c, 0] == first and keys[c, 1] == last and keys[c, 2] == middle
+                        and keys[c, 3] == np.uint64(length)):
+                    if length <= 24 or _same_string_tail(data, np.int64(offsets[j]), np.int64(offsets[reps[c]]), length):
+                        break
+                pos = (pos + 1) & mask
+            global_of[rep_start[t] + e] = c
+            if 2 * n_unique >= (1 << bits):
+                bits += 1
+                slots = _string_table(keys, n_unique, bits)
+    saw_missing = False
+    for t in range(n_chunks):
+        saw_missing |= missing[t]
+    # local codes to global ones (missing stays -1)
+    for t in nb.prange(n_chunks):
+        lo = t * chunk
+        hi = min(n, lo + chunk)
+        offset = rep_start[t]
+        for i in range(lo, hi):
+            c = codes[i]
+            if c >= 0:
+                codes[i] = global_of[offset + c]
+    return n_unique, saw_missing
+
+
+@dual()
+def _finish_codes(codes, missing_code, out):
+    """``out`` (the smallest dtype) = codes with -1 replaced by ``missing_code``."""
+    for i in nb.prange(codes.shape[0]):
+        c = codes[i]
+        out[i] = missing_code if c < 0 else c
 
 
 def _arrow_string_chunks(series: pd.Series):
@@ -391,9 +583,13 @@ def _arrow_string_chunks(series: pd.Series):
     return chunked
 
 
+# chunks coded in parallel by a big string column (more than threads: a chunk with a slow
+# start does not hold the others up; few enough that the merge stays small)
+_STRING_CHUNKS = 8
+
+
 def _encode_arrow_strings(series: pd.Series) -> EncodedColumn | None:
-    """Arrow-backed strings, from the Arrow buffers: short ones packed into integers (in
-    parallel for big columns), longer ones keyed by length and first/last words."""
+    """Arrow-backed strings, factorized straight from the Arrow buffers (no copy)."""
     import pyarrow as pa
 
     chunk = _arrow_string_chunks(series)
@@ -404,25 +600,16 @@ def _encode_arrow_strings(series: pd.Series) -> EncodedColumn | None:
         return EncodedColumn(np.zeros(0, dtype=np.int8), 1, None, False)
     validity, offsets_buf, data_buf = chunk.buffers()
     offsets = np.frombuffer(offsets_buf, dtype=np.int64 if pa.types.is_large_string(chunk.type) else np.int32)
-    data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.zeros(1, np.uint8)
+    data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.zeros(8, np.uint8)
     valid = np.frombuffer(validity, dtype=np.uint8) if validity is not None else np.zeros(1, np.uint8)
-    head = offsets[chunk.offset:chunk.offset + min(n, 256) + 1]
-    short = bool((np.diff(head) <= 7).all())  # a long string early on: skip the packing attempt
-    keys = np.empty(n if short else 0, dtype=np.int64)
-    mask = np.empty(n if short else 0, dtype=np.bool_)
-    if short and _pack_short_strings(offsets, data, valid, validity is not None, chunk.offset, n, keys, mask):
-        codes, n_unique, saw_missing, _ = hash_factorize_int64(keys, mask, True)
-    else:
-        del keys, mask
-        words = np.zeros(len(data) // 8 + 2, dtype=np.uint64)  # padded copy, read word-wise
-        words.view(np.uint8)[: len(data)] = data
-        codes, n_unique, saw_missing = _factorize_arrow_strings(
-            offsets, words, valid, validity is not None, chunk.offset, n
-        )
-        if saw_missing:
-            codes[codes < 0] = n_unique
+    codes = np.empty(n, dtype=np.int32 if n < 2**31 else np.int64)
+    kernel = _factorize_string_rows.for_rows(n)
+    n_chunks = _STRING_CHUNKS if n >= PARALLEL_MIN_ROWS else 1
+    n_unique, saw_missing = kernel(offsets, data, valid, validity is not None, chunk.offset, n, n_chunks, codes)
     cardinality = max(int(n_unique) + (1 if saw_missing else 0), 1)
-    return EncodedColumn(codes.astype(_smallest_code_dtype(cardinality), copy=False), cardinality, None, False)
+    out = np.empty(n, dtype=_smallest_code_dtype(cardinality))
+    _finish_codes(codes, n_unique, out)
+    return EncodedColumn(out, cardinality, None, False)
 
 
 # ----------------------------------------------------------------------------- dtype routes
@@ -455,23 +642,28 @@ def _encode_int64_view(
     """Encode integer-like values (ints, datetimes as int64) with an optional missing mask."""
     n = len(values)
     if mask is not None:
-        present = values[~mask] if mask.any() else values
         has_missing = bool(mask.any())
-        lo, hi, step, seen = _min_max_gcd(present, np.int64(0), False)
+        present = values[~mask] if has_missing else values
+        lo, hi, step, seen, _ = _min_max_gcd(present, np.int64(0), False)
     else:
         sentinel = np.int64(missing_value if missing_value is not None else 0)
-        lo, hi, step, seen = _min_max_gcd(values, sentinel, missing_value is not None)
-        has_missing = bool(missing_value is not None and (values == sentinel).any())
+        lo, hi, step, seen, has_missing = _min_max_gcd(values, sentinel, missing_value is not None)
     if not seen:  # every value missing: one category
         return EncodedColumn(np.zeros(n, dtype=np.int8), 1, np.zeros(1, dtype=np.int64), want_order)
-    span = (int(hi) - int(lo)) // int(step) + 1
+    step = int(step)
+    span = (int(hi) - int(lo)) // step + 1
     if span <= max(_OFFSET_ALWAYS, _OFFSET_RANGE_PER_ROW * n):
         cardinality = span + (1 if has_missing else 0)
         out = np.empty(n, dtype=_smallest_code_dtype(cardinality))
+        # exact division by the step: shift out its power of two, multiply by the inverse
+        # of its odd part modulo 2**64
+        shift = (step & -step).bit_length() - 1
+        inverse = np.uint64(pow(step >> shift, -1, 1 << 64))
+        shift = np.uint64(shift)
         if mask is not None:
-            _offset_codes_masked(values, mask, lo, step, span, out)
+            _offset_codes_masked(values, mask, lo, shift, inverse, span, out)
         else:
-            _offset_codes(values, lo, step, np.int64(missing_value or 0), missing_value is not None, span, out)
+            _offset_codes(values, lo, shift, inverse, sentinel, missing_value is not None, span, out)
         # offset codes are already in value order; missing (code span) sorts last
         order = np.arange(cardinality, dtype=np.int64) if want_order else None
         return EncodedColumn(out, cardinality, order, want_order)

@@ -103,8 +103,130 @@ def _group_hashed(keys, max_distinct):
 
 
 @dual()
-def _group_partitioned(keys, part_bits, n_chunks, rows, ids):
+def _group_partitioned(keys, part_bits, n_chunks, want_ids, ids, scratch, want_inverse, inverse_size):
     """Dense ids for arbitrary int64 keys by radix-partitioned hashing.
+
+    Keys are scattered into 2**part_bits partitions by the high bits of their hash (a
+    streaming pass), then every partition is grouped with its own small hash table that
+    stays in cache, partitions in parallel. Ids are numbered partition by partition, in
+    order of first appearance within a partition.
+
+    The result is written in row order by replaying the scatter: a row's place in its
+    partition is the running count of its (chunk, partition) pair, so no row-number array
+    is kept and every output is written sequentially (a scatter back to row positions
+    missed the cache on every row). Each partition entry ends up holding its local class id
+    and its class size packed in one int64, so the replay needs no other lookup.
+
+    ``ids`` (int32 or int64) gets the class of every row when ``want_ids``;
+    ``inverse_size`` gets 1 / (size of the row's class) when ``want_inverse`` (arrays of one
+    element stand for "not wanted"). ``scratch`` is n int64s of working space (it may be
+    ``inverse_size`` itself: it is consumed before the replay). Returns the class sizes.
+    Needs n < 2**31 (local ids and sizes are packed in 31 + 32 bits).
+    """
+    n = keys.shape[0]
+    n_parts = 1 << part_bits
+    shift = np.uint64(64 - part_bits)
+    chunk = (n + n_chunks - 1) // n_chunks
+    # 1. partition sizes per chunk
+    per_chunk = np.zeros((n_chunks, n_parts), dtype=np.int64)
+    for t in nb.prange(n_chunks):
+        lo = t * chunk
+        hi = min(n, lo + chunk)
+        for i in range(lo, hi):
+            b = np.int64(_mix64(keys[i]) >> shift)
+            per_chunk[t, b] += 1
+    part_start = np.zeros(n_parts + 1, dtype=np.int64)
+    write_at = np.zeros((n_chunks, n_parts), dtype=np.int64)
+    running = 0
+    for b in range(n_parts):
+        part_start[b] = running
+        for t in range(n_chunks):
+            write_at[t, b] = running
+            running += per_chunk[t, b]
+    part_start[n_parts] = running
+    read_at = write_at.copy()
+    # 2. scatter keys into partition order
+    packed = np.empty(n, dtype=np.int64)
+    for t in nb.prange(n_chunks):
+        lo = t * chunk
+        hi = min(n, lo + chunk)
+        for i in range(lo, hi):
+            k = keys[i]
+            b = np.int64(_mix64(k) >> shift)
+            j = write_at[t, b]
+            packed[j] = k
+            write_at[t, b] = j + 1
+    # 3. group every partition (key and id share a cache line in its table); the entry's
+    # key is replaced by (local id << 32) | class size, the sizes go to scratch at the
+    # partition's start
+    n_local = np.zeros(n_parts, dtype=np.int64)
+    for b in nb.prange(n_parts):
+        lo = part_start[b]
+        hi = part_start[b + 1]
+        m = hi - lo
+        if m == 0:
+            continue
+        bits = 4
+        while (1 << bits) < 2 * m:
+            bits += 1
+        capacity = 1 << bits
+        mask = capacity - 1
+        table_shift = np.uint64(64 - bits)
+        table = np.empty(2 * capacity, dtype=np.int64)
+        for slot in range(capacity):
+            table[2 * slot + 1] = -1
+        count = 0
+        for j in range(lo, hi):
+            k = packed[j]
+            h = np.int64((np.uint64(k) * np.uint64(0x9E3779B97F4A7C15)) >> table_shift)
+            while True:
+                c = table[2 * h + 1]
+                if c == -1:
+                    c = count
+                    table[2 * h] = k
+                    table[2 * h + 1] = c
+                    scratch[lo + c] = 0
+                    count += 1
+                    break
+                if table[2 * h] == k:
+                    break
+                h = (h + 1) & mask
+            packed[j] = c
+            scratch[lo + c] += 1
+        for j in range(lo, hi):
+            c = packed[j]
+            packed[j] = (c << 32) | scratch[lo + c]
+        n_local[b] = count
+    base = np.zeros(n_parts + 1, dtype=np.int64)
+    for b in range(n_parts):
+        base[b + 1] = base[b] + n_local[b]
+    sizes = np.empty(base[n_parts], dtype=np.int64)
+    for b in nb.prange(n_parts):
+        g = base[b]
+        lo = part_start[b]
+        for c in range(n_local[b]):
+            sizes[g + c] = scratch[lo + c]
+    # 4. replay the scatter in row order: ids and 1/size, written sequentially
+    if want_ids or want_inverse:
+        low = np.int64(0xFFFFFFFF)
+        for t in nb.prange(n_chunks):
+            lo = t * chunk
+            hi = min(n, lo + chunk)
+            for i in range(lo, hi):
+                b = np.int64(_mix64(keys[i]) >> shift)
+                j = read_at[t, b]
+                read_at[t, b] = j + 1
+                v = packed[j]
+                if want_ids:
+                    ids[i] = base[b] + (v >> 32)
+                if want_inverse:
+                    inverse_size[i] = 1.0 / (v & low)
+    return sizes
+
+
+@dual()
+def _group_partitioned_rows(keys, part_bits, n_chunks, rows, ids):
+    """:func:`_group_partitioned` for 2**31 rows or more: row numbers scattered along.
 
     Keys are scattered into 2**part_bits partitions by the high bits of their hash (a
     streaming pass), then every partition is grouped with its own small hash table that
@@ -194,17 +316,31 @@ def _group_partitioned(keys, part_bits, n_chunks, rows, ids):
 
 
 def _densify(keys: np.ndarray, key_space: int) -> tuple[np.ndarray, np.ndarray]:
+    ids, sizes, _ = _densify_with(keys, key_space, want_ids=True, want_inverse=False)
+    return ids, sizes
+
+
+def _densify_with(keys: np.ndarray, key_space: int, *, want_ids: bool, want_inverse: bool):
+    """(ids or None, sizes, 1/size per row or None) of int64 keys in [0, key_space)."""
     n = keys.shape[0]
     if key_space <= _DIRECT_SMALL or key_space <= _DIRECT_PER_ROW * n:
-        return _group_direct(keys, np.int64(key_space))
-    if n < _PARTITION_MIN_ROWS:  # one small table is faster than partitioning
-        return _group_hashed(keys, np.int64(min(key_space, 1 << 62)))
-    # about 2**15 rows per partition keeps each partition's table in cache
-    part_bits = max(1, min(12, int(np.ceil(np.log2(n / 32768)))))
-    small = np.int32 if n < 2**31 else np.int64
-    rows = np.empty(n, dtype=small)
-    ids = np.empty(n, dtype=small)
-    return _group_partitioned.for_rows(n)(keys, part_bits, 16, rows, ids)
+        ids, sizes = _group_direct(keys, np.int64(key_space))
+    elif n < _PARTITION_MIN_ROWS:  # one small table is faster than partitioning
+        ids, sizes = _group_hashed(keys, np.int64(min(key_space, 1 << 62)))
+    else:
+        # about 2**15 rows per partition keeps each partition's table in cache
+        part_bits = max(1, min(12, int(np.ceil(np.log2(n / 32768)))))
+        if n >= 2**31:  # local ids and sizes no longer pack into one int64
+            ids, sizes = _group_partitioned_rows.for_rows(n)(keys, part_bits, 16, np.empty(n, np.int64),
+                                                             np.empty(n, np.int64))
+        else:
+            ids = np.empty(n if want_ids else 1, dtype=np.int32)
+            inverse = np.empty(n if want_inverse else 1, dtype=np.float64)
+            scratch = inverse.view(np.int64) if want_inverse else np.empty(n, dtype=np.int64)
+            sizes = _group_partitioned.for_rows(n)(keys, part_bits, 16, want_ids, ids, scratch, want_inverse, inverse)
+            return (ids if want_ids else None), sizes, (inverse if want_inverse else None)
+    inverse = gather_inverse_size(ids, sizes) if want_inverse else None
+    return ids, sizes, inverse
 
 
 def group_codes(codes: list[np.ndarray], cardinalities: list[int]) -> tuple[np.ndarray, np.ndarray]:
@@ -240,6 +376,26 @@ def group_columns(columns) -> tuple[np.ndarray, np.ndarray]:
     Each column is folded into the running key as soon as it arrives, so a generator that
     encodes one column at a time keeps a single column's codes in memory.
     """
+    keys, radix = _fold_columns(columns)
+    return _densify(keys, radix)
+
+
+def group_columns_with_risk(columns, *, want_ids: bool = True):
+    """:func:`group_columns` plus the per-row risk 1/f, computed in the grouping's last pass.
+
+    Returns ``(class_ids or None, class_sizes, inverse_size)``; without ``want_ids`` the
+    class of every row is not materialised (a full report needs only sizes and 1/f).
+
+    >>> ids, sizes, risk = group_columns_with_risk([(np.array([0, 1, 0]), 2)])
+    >>> ids.tolist(), sizes.tolist(), risk.tolist()
+    ([0, 1, 0], [2, 1], [0.5, 1.0, 0.5])
+    """
+    keys, radix = _fold_columns(columns)
+    return _densify_with(keys, radix, want_ids=want_ids, want_inverse=True)
+
+
+def _fold_columns(columns) -> tuple[np.ndarray, int]:
+    """Mixed-radix int64 key per row over the columns, and its exclusive bound."""
     keys = None
     radix = 1
     for column, card in columns:
@@ -258,7 +414,7 @@ def group_columns(columns) -> tuple[np.ndarray, np.ndarray]:
         radix *= card
     if keys is None:
         raise ValueError("group_codes needs at least one column")
-    return _densify(keys, radix)
+    return keys, radix
 
 
 @nb.njit(cache=True, nogil=True)

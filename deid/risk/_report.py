@@ -23,9 +23,9 @@ from deid.risk import _diversity as div
 from deid.risk._encode import encode_column, encode_columns
 from deid.risk._kernels import (
     class_value_pairs,
-    gather_inverse_size,
     group_codes,
     group_columns,
+    group_columns_with_risk,
     map_classes,
     size_histogram,
     weighted_class_counts,
@@ -126,10 +126,32 @@ class EquivalenceClasses:
         population_table: pd.DataFrame | pd.Series | None = None,
     ) -> "EquivalenceClasses":
         """Group the rows of ``df`` by its quasi-identifiers (columns already validated)."""
+        classes, _ = cls._from_frame(df, quasi_identifiers, sensitive, population_table, want_risk=False)
+        return classes
+
+    @classmethod
+    def _from_frame(
+        cls,
+        df: pd.DataFrame,
+        quasi_identifiers: Sequence[str],
+        sensitive: Sequence[str],
+        population_table: pd.DataFrame | pd.Series | None,
+        *,
+        want_risk: bool,
+    ) -> tuple["EquivalenceClasses", np.ndarray | None]:
+        """The classes and, with ``want_risk``, 1/f of every row (computed by the grouping).
+
+        The class of every row is kept only when something needs it (``from_frame``'s
+        callers, sensitive histograms, population counts): a plain report needs only the
+        sizes and 1/f.
+        """
         # one column's codes at a time: each is folded into the class key, then dropped
-        class_ids, class_sizes = group_columns(
-            (e.codes, e.cardinality) for e in (encode_column(df[c]) for c in quasi_identifiers)
-        )
+        columns = ((e.codes, e.cardinality) for e in (encode_column(df[c]) for c in quasi_identifiers))
+        need_ids = not want_risk or bool(sensitive) or population_table is not None
+        if want_risk:
+            class_ids, class_sizes, record_risk = group_columns_with_risk(columns, want_ids=need_ids)
+        else:
+            (class_ids, class_sizes), record_risk = group_columns(columns), None
         n_classes = int(class_sizes.shape[0])
         histograms = {}
         for name in sensitive:
@@ -142,7 +164,8 @@ class EquivalenceClasses:
         population_sizes = None
         if population_table is not None:
             population_sizes = _population_class_sizes(df, quasi_identifiers, population_table, class_ids, n_classes)
-        return cls(class_sizes, class_ids, population_sizes, histograms, tuple(quasi_identifiers))
+        classes = cls(class_sizes, class_ids, population_sizes, histograms, tuple(quasi_identifiers))
+        return classes, record_risk
 
 
 def _population_class_sizes(
@@ -708,7 +731,7 @@ def assess_risk(
     if population_table is not None and not isinstance(population_table, (pd.DataFrame, pd.Series)):
         raise ValueError("population_table must be a DataFrame of population records or a Series of counts")
 
-    classes = EquivalenceClasses.from_frame(df, qis, sensitive=sens, population_table=population_table)
+    classes, record_risk = EquivalenceClasses._from_frame(df, qis, sens, population_table, want_risk=True)
     if population_size is None and sampling_fraction is None and classes.population_sizes is not None:
         total = _population_total(population_table)
         population_size = float(total)
@@ -719,7 +742,6 @@ def assess_risk(
         thresholds=thresholds,
         recursive_c=recursive_c,
     )
-    record_risk = gather_inverse_size(classes.class_ids, classes.class_sizes)
     rows = df.copy(deep=False)  # copy-on-write: later edits to df do not reach the report
     return _replace(report, record_risk=record_risk, _rows=rows)
 

@@ -181,42 +181,51 @@ def _id_kind(series: pd.Series) -> str:
 
 @dataclass
 class _Member:
-    """One key column, read once: its distinct values' normal forms and each row's code."""
+    """One key column, read once: its distinct ids in normal form and each row's code.
 
-    table: str
-    column: str
-    codes: np.ndarray  # per row: index into ``normal`` (-1 missing or blank)
-    raw: list  # distinct raw values (first of each normal form kept in ``first_raw``)
-    normal: list[str]  # distinct normal forms
+    ``normal`` is an int64 array for integer ids and an object array of normalized text
+    (``normalize_identifier``: case-folded, spaces collapsed) for text ids; ``first`` holds,
+    per normal form, the id as first written (text); ``codes`` index ``normal`` per row (-1:
+    missing or blank). ``n_written``: distinct written forms (more than ``len(normal)`` when
+    ids differ only in case or spacing)."""
+
+    codes: np.ndarray
+    normal: np.ndarray
+    first: np.ndarray
+    n_written: int
+
+    def index(self) -> pd.Index:
+        return pd.Index(self.normal)
 
 
-def _read_member(table: str, column: str, series: pd.Series) -> _Member:
-    """The column's distinct ids in normal form (``normalize_identifier`` of their text);
-    blank and missing values have code -1."""
+def _read_member(series: pd.Series, kind: str) -> _Member:
     series = _apply._plain(series)
+    if kind == "empty":
+        empty = np.array([], dtype=object)
+        return _Member(np.full(len(series), -1, dtype=np.int64), empty, empty, 0)
+    if kind == "integer":
+        codes, uniques = pd.factorize(series.astype("Int64"), use_na_sentinel=True)
+        normal = np.asarray(uniques.to_numpy(dtype=np.int64))
+        return _Member(codes.astype(np.int64, copy=False), normal, normal.astype(str).astype(object), len(normal))
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    raw = uniques.tolist()
-    texts = [_apply._value_text(u) for u in raw]
-    normal_of_unique = [" ".join(t.split()).casefold() for t in texts]
-    # distinct raw texts that share a normal form map to one code
-    normal: list[str] = []
-    index: dict[str, int] = {}
-    remap = np.empty(len(raw) + 1, dtype=np.int64)
-    remap[-1] = -1
-    firsts: list = []
-    for i, n in enumerate(normal_of_unique):
-        if n == "":
-            remap[i] = -1
-            continue
-        j = index.get(n)
-        if j is None:
-            j = index[n] = len(normal)
-            normal.append(n)
-            firsts.append(texts[i])
-        remap[i] = j
-    member = _Member(table, column, remap[codes], firsts, normal)
-    member.n_raw_texts = len({t for t, n in zip(texts, normal_of_unique) if n})  # type: ignore[attr-defined]
-    return member
+    written = np.asarray(uniques, dtype=object)
+    normal_of = np.array([" ".join(t.split()).casefold() for t in written.tolist()], dtype=object)
+    ncodes, normal = pd.factorize(normal_of)
+    normal = np.asarray(normal, dtype=object)
+    blank = np.flatnonzero(normal == "")
+    remap = ncodes.astype(np.int64)
+    if len(blank):  # blank ids stay blank (scrub_frame does not tokenize them): like missing
+        b = int(blank[0])
+        remap = np.where(remap == b, -1, np.where(remap > b, remap - 1, remap))
+        normal = np.delete(normal, b)
+    first_at = np.full(len(normal), -1, dtype=np.int64)
+    valid = np.flatnonzero(remap >= 0)
+    distinct, at = np.unique(remap[valid], return_index=True)
+    first_at[distinct] = valid[at]
+    first = written[first_at] if len(normal) else np.array([], dtype=object)
+    n_written = int((remap >= 0).sum())
+    remap = np.append(remap, -1)  # code -1 (missing) stays -1
+    return _Member(remap[codes], normal, first, n_written)
 
 
 # -- the result ---------------------------------------------------------------------------------
@@ -336,13 +345,11 @@ def scrub_tables(tables: Mapping[str, pd.DataFrame], policies: Mapping[str, Any]
     # -- every check that needs no scrubbing, before any scrubbing -------------------------
     members: dict[tuple[str, str], _Member] = {}
     for space in spaces:
-        _check_kinds(space, tables)
-        for table, column in space.columns:
-            members[(table, column)] = _read_member(table, column, tables[table][column])
+        kinds = _check_kinds(space, tables)
+        for tc in space.columns:
+            members[tc] = _read_member(tables[tc[0]][tc[1]], kinds[tc])
+        _check_space(space, members)
     pkey = _resolve_key(key, None, True)
-    tokens_of: dict[str, dict[str, str]] = {}
-    for space in spaces:
-        tokens_of[space.name] = _check_space(space, members, pkey, keep=space is patients)
     plans = {}
     for table, policy in policies.items():
         effective = _effective_policy(table, policy, spaces, patients)
@@ -351,6 +358,12 @@ def scrub_tables(tables: Mapping[str, pd.DataFrame], policies: Mapping[str, Any]
         except ValueError as exc:
             raise ValueError(f"table {table!r}: {exc}") from None
     patient_source = _patient_sources(tables, spaces, patients, policies, plans)
+    derived: dict[str, pd.Series] = {}
+    for table, source in patient_source.items():
+        if source[0] == _DERIVED:
+            _derived_patients(table, tables, members, patient_source, derived)
+    # only the key columns' ids are needed from here on (collisions, the crosswalk)
+    members = {s.primary: members[s.primary] for s in spaces}
     offsets_table = None
     first_policy = next(iter(policies.values()))
     if date_offsets is not None:
@@ -358,7 +371,7 @@ def scrub_tables(tables: Mapping[str, pd.DataFrame], policies: Mapping[str, Any]
 
         offsets_table = as_offset_table(date_offsets, first_policy.never_zero, first_policy.keep_weekday)
         if patients is not None:
-            offsets_table.offsets_for(members[patients.primary].raw)
+            offsets_table.offsets_for(members[patients.primary].first.tolist())
     cw_key = None
     if crosswalk is not None:
         if patients is None:
@@ -379,8 +392,7 @@ def scrub_tables(tables: Mapping[str, pd.DataFrame], policies: Mapping[str, Any]
         if source is not None:
             pcol = source[0]
             if pcol == _DERIVED:
-                frame = frame.assign(**{_DERIVED: _derived_patients(table, source[1], source[2], tables, members,
-                                                                     patient_source)})
+                frame = frame.assign(**{_DERIVED: derived.pop(table).to_numpy()})
                 policy = policy.with_columns({_DERIVED: "drop"})
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -389,6 +401,7 @@ def scrub_tables(tables: Mapping[str, pd.DataFrame], policies: Mapping[str, Any]
                                          known_values=known_values, today=today, date_offsets=offsets_table)
             except ValueError as exc:
                 raise ValueError(f"table {table!r}: {exc}") from None
+        del frame
         for w in caught:
             seen_warnings.setdefault((w.category, str(w.message)), []).append(table)
         windows[table] = sum(window_counts(out[table], plans[table], policy).values())
@@ -396,9 +409,9 @@ def scrub_tables(tables: Mapping[str, pd.DataFrame], policies: Mapping[str, Any]
         where = ", ".join(map(repr, names))
         warnings.warn(f"table{'s' if len(names) > 1 else ''} {where}: {message}", category, stacklevel=2)
 
-    # -- after scrubbing: every foreign key still resolves ---------------------------------
+    # -- after scrubbing: one token per id, and every foreign key still resolves -------------
     for space in spaces:
-        _check_scrubbed(space, out)
+        _check_scrubbed(space, out, members[space.primary])
 
     result = TablesResult(out)
     result.report = pd.DataFrame({
@@ -418,8 +431,8 @@ def scrub_tables(tables: Mapping[str, pd.DataFrame], policies: Mapping[str, Any]
     })
 
     if crosswalk is not None:
-        frame = _crosswalk_frame(members[patients.primary], tokens_of[patients.name], pkey, first_policy,
-                                 offsets_table)
+        table, column = patients.primary
+        frame = _crosswalk_frame(members[patients.primary], out[table][column], pkey, first_policy, offsets_table)
         from deid.crosswalk import Crosswalk, write_crosswalk
 
         write_crosswalk(Crosswalk(frame, patients.name), crosswalk, cw_key, pseudonym_key=pkey)
@@ -454,68 +467,59 @@ def _check_date_settings(policies: Mapping[str, Policy]) -> None:
             )
 
 
-def _check_kinds(space: KeySpace, tables: Mapping[str, pd.DataFrame]) -> None:
-    kinds = []
+def _check_kinds(space: KeySpace, tables: Mapping[str, pd.DataFrame]) -> dict[tuple[str, str], str]:
+    """Each column's id kind; integers in one table and text in another are an error."""
+    kinds: dict[tuple[str, str], str] = {}
     for table, column in space.columns:
         kind = _id_kind(tables[table][column])
         if kind not in ("integer", "text", "empty"):
             raise ValueError(f"key space {space.name!r}: column {_label(table, column)!r} holds {kind} values, "
                              "not ids (integers or text)")
-        if kind != "empty":
-            kinds.append((kind, table, column))
-    for kind, table, column in kinds[1:]:
-        if kind != kinds[0][0]:
-            k0, t0, c0 = kinds[0]
+        kinds[(table, column)] = kind
+    typed = [(tc, k) for tc, k in kinds.items() if k != "empty"]
+    for (tc, kind) in typed[1:]:
+        if kind != typed[0][1]:
+            (t0, c0), k0 = typed[0]
             raise ValueError(
-                f"key space {space.name!r}: columns {_label(t0, c0)!r} ({k0}) and {_label(table, column)!r} "
+                f"key space {space.name!r}: columns {_label(t0, c0)!r} ({k0}) and {_label(*tc)!r} "
                 f"({kind}) hold incompatible types; read both as text (or both as integers) so that they join"
             )
+    return kinds
 
 
-def _check_space(space: KeySpace, members: Mapping[tuple[str, str], _Member], key, keep: bool) -> dict[str, str]:
-    """Raw checks of one key space: ids that differ only in case or spacing, primary key
-    values missing, foreign keys that do not resolve, token collisions. Returns normal form
-    -> token for the primary key's ids when ``keep`` (the patient space, for the crosswalk)."""
+def _check_space(space: KeySpace, members: Mapping[tuple[str, str], _Member]) -> None:
+    """Checks of one key space on the raw ids: ids that differ only in case or spacing, key
+    values missing, foreign keys that do not resolve."""
     primary = members[space.primary]
     n_missing = int((primary.codes < 0).sum())
     if n_missing:
         raise ValueError(f"key space {space.name!r}: the key column {_label(*space.primary)!r} has "
                          f"{n_missing} missing or blank value(s)")
-    normal_all: dict[str, None] = dict.fromkeys(primary.normal)
     for tc in space.columns:
-        m = members[tc]
-        if m.n_raw_texts > len(m.normal):  # type: ignore[attr-defined]
+        if members[tc].n_written > len(members[tc].normal):
             raise ValueError(
                 f"key space {space.name!r}: column {_label(*tc)!r} holds ids that differ from each other only "
                 "in case or spacing; they would share one token and joins on the scrubbed data would change "
                 "(make them identical first)"
             )
+    key_index = primary.index()
     for tc in space.foreign:
         m = members[tc]
-        in_key = np.fromiter((n in normal_all for n in m.normal), dtype=bool, count=len(m.normal))
+        at = key_index.get_indexer(m.normal) if len(m.normal) else np.array([], dtype=np.int64)
         valid = m.codes >= 0
-        bad_rows = int((~in_key[m.codes[valid]]).sum()) if len(m.normal) else 0
+        bad_rows = int((at[m.codes[valid]] < 0).sum()) if len(m.normal) else 0
         if bad_rows:
             raise ValueError(
                 f"key space {space.name!r}: table {tc[0]!r} column {tc[1]!r}: {bad_rows} row(s) hold an id "
                 f"that is not in the key column {_label(*space.primary)!r} (a dangling foreign key)"
             )
-    written = set().union(*(members[tc].raw for tc in space.columns))
-    if len(written) > len(primary.normal):
-        # the foreign keys resolve by normal form, but some are written differently
-        raise ValueError(
-            f"key space {space.name!r}: some ids are written in another case or spacing in one table than in "
-            f"{_label(*space.primary)!r}; they would join after scrubbing but not before (make them identical)"
-        )
-    fn = space.token_function(key)
-    tokens = [fn(n) for n in primary.normal]
-    n_distinct = len(set(tokens))
-    if n_distinct < len(tokens):
-        raise ValueError(
-            f"key space {space.name!r}: {len(tokens) - n_distinct} token collision(s): different ids got the "
-            f"same {space.length}-hex-digit token; give the key space a longer length (e.g. 32)"
-        )
-    return dict(zip(primary.normal, tokens)) if keep else {}
+        if len(m.normal) and np.any(primary.first[at] != m.first):
+            # the foreign key resolves by normal form, but is written differently
+            raise ValueError(
+                f"key space {space.name!r}: some ids of {_label(*tc)!r} are written in another case or spacing "
+                f"in one table than in {_label(*space.primary)!r}; they would join after scrubbing but not "
+                "before (make them identical)"
+            )
 
 
 def _effective_policy(table: str, policy: Policy, spaces: Sequence[KeySpace], patients: KeySpace | None) -> Policy:
@@ -593,71 +597,91 @@ def _source_label(source) -> str | None:
     return source[0]
 
 
-def _derived_patients(table: str, space: KeySpace, column: str, tables, members, sources) -> np.ndarray:
-    """Each row's patient id, through ``column`` (key space ``space``) to the key's table."""
+def _derived_patients(table: str, tables, members, sources, derived: dict) -> pd.Series:
+    """Each row's patient id (``derived[table]``), through the table's foreign key to the key
+    column of a table whose rows have patients (chains of such hops work)."""
+    if table in derived:
+        return derived[table]
+    _, space, column = sources[table]
     parent = space.primary[0]
     parent_source = sources[parent]
     if parent_source[0] == _DERIVED:
-        parent_patients = _derived_patients(parent, parent_source[1], parent_source[2], tables, members, sources)
-        patient_codes, _ = pd.factorize(pd.Series(parent_patients, dtype=object).map(
-            lambda v: " ".join(_apply._value_text(v).split()).casefold()), use_na_sentinel=True)
+        parent_patients = _derived_patients(parent, tables, members, sources, derived)
+        patient_codes = pd.factorize(parent_patients, use_na_sentinel=True)[0]
     else:
-        parent_patients = _apply._plain(tables[parent][parent_source[0]]).to_numpy(dtype=object)
+        parent_patients = _apply._plain(tables[parent][parent_source[0]])
         patient_codes = members[(parent, parent_source[0])].codes
-    key_codes = members[space.primary].codes
-    n_keys = len(members[space.primary].normal)
+    key = members[space.primary]
+    n_keys = len(key.normal)
     # one patient per key id (an encounter belongs to one patient)
-    pairs = pd.DataFrame({"k": key_codes, "p": patient_codes})
+    pairs = pd.DataFrame({"k": key.codes, "p": patient_codes})
     pairs = pairs[(pairs["k"] >= 0) & (pairs["p"] >= 0)].drop_duplicates()
     ambiguous = int(pairs["k"].duplicated().sum())
     if ambiguous:
         raise ValueError(f"table {table!r} reaches its patients through {_label(*space.primary)!r}, but "
                          f"{ambiguous} of its ids belong to more than one patient")
-    # the first parent row of each key id
+    # the first parent row with a patient, per key id
     first_row = np.full(n_keys + 1, -1, dtype=np.int64)
-    valid = np.flatnonzero(key_codes >= 0)
-    codes = key_codes[valid]
-    order = np.argsort(codes, kind="stable")
-    distinct, first_at = np.unique(codes[order], return_index=True)
-    first_row[distinct] = valid[order[first_at]]
-    # the child's ids by the key's normal forms (no dangling key: checked before)
+    valid = np.flatnonzero((key.codes >= 0) & (np.asarray(patient_codes) >= 0))
+    codes = key.codes[valid]
+    distinct, at = np.unique(codes, return_index=True)
+    first_row[distinct] = valid[at]
+    # the child's ids by the key's normal forms (none dangles: checked before)
     child = members[(table, column)]
-    index = {n: i for i, n in enumerate(members[space.primary].normal)}
-    child_to_key = np.array([index.get(n, n_keys) for n in child.normal] + [n_keys], dtype=np.int64)
+    child_to_key = np.append(key.index().get_indexer(child.normal) if len(child.normal) else
+                             np.array([], dtype=np.int64), -1)
+    child_to_key[child_to_key < 0] = n_keys
     parent_row = first_row[child_to_key[child.codes]]
-    has = parent_row >= 0
-    out = np.full(len(parent_row), None, dtype=object)
-    out[has] = parent_patients[parent_row[has]]
-    n_none = int(pd.isna(out).sum())
+    n_none = int((parent_row < 0).sum())
     if n_none:
         raise ValueError(f"table {table!r}: {n_none} row(s) have no patient through {_label(table, column)!r} "
                          f"-> {_label(*space.primary)!r} (a missing id, or a key row without a patient), "
                          "so their dates and notes cannot be shifted with their patient's offset")
-    return out
+    values = parent_patients.array.take(parent_row)
+    derived[table] = pd.Series(values, index=tables[table].index)
+    return derived[table]
 
 
-def _check_scrubbed(space: KeySpace, out: Mapping[str, pd.DataFrame]) -> None:
-    """After scrubbing: every foreign key's token is a token of the key column."""
+def _check_scrubbed(space: KeySpace, out: Mapping[str, pd.DataFrame], primary: _Member) -> None:
+    """After scrubbing: one token per id of the key column (no collision), and every foreign
+    key's token is a token of the key column."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     table, column = space.primary
-    key_tokens = pd.Index(out[table][column].dropna().unique())
+    key_tokens = pa.array(out[table][column]).unique()
+    key_tokens = pc.filter(key_tokens, pc.and_(pc.is_valid(key_tokens), pc.not_equal(key_tokens, "")))
+    if len(key_tokens) < len(primary.normal):
+        raise ValueError(
+            f"key space {space.name!r}: {len(primary.normal) - len(key_tokens)} token collision(s): different ids "
+            f"got the same {space.length}-hex-digit token; give the key space a longer length (e.g. 32)"
+        )
     for t, c in space.foreign:
-        values = out[t][c]
-        present = values.notna().to_numpy(dtype=bool) & (values.astype(object) != "").to_numpy(dtype=bool)
-        found = values.isin(key_tokens).to_numpy(dtype=bool)
-        bad = int((present & ~found).sum())
+        values = pa.array(out[t][c])
+        if not pa.types.is_string(values.type) and not pa.types.is_large_string(values.type):
+            values = values.cast(pa.string()) if not pa.types.is_null(values.type) else values
+        present = pc.and_(pc.is_valid(values), pc.not_equal(values, "")) if not pa.types.is_null(values.type) \
+            else pa.array([False] * len(values))
+        found = pc.is_in(values, value_set=key_tokens)
+        bad = pc.sum(pc.and_(present, pc.invert(found))).as_py() or 0
         if bad:
             raise ValueError(f"key space {space.name!r}: after scrubbing, table {t!r} column {c!r} has {bad} "
                              f"row(s) whose token is not in {_label(table, column)!r}")
 
 
-def _crosswalk_frame(primary: _Member, tokens: Mapping[str, str], key, policy: Policy, offsets_table) -> pd.DataFrame:
+def _crosswalk_frame(primary: _Member, tokens: pd.Series, key, policy: Policy, offsets_table) -> pd.DataFrame:
+    """original (as first written), pseudonym (the key column's token) and date offset per id."""
     from deid.transform import date_shift_offsets
 
+    first_row = np.full(len(primary.normal), -1, dtype=np.int64)
+    valid = np.flatnonzero(primary.codes >= 0)
+    distinct, at = np.unique(primary.codes[valid], return_index=True)
+    first_row[distinct] = valid[at]
     low, high = policy.date_shift_range
-    offsets = date_shift_offsets(key, pd.Series(primary.raw, dtype=object), low, high,
+    offsets = date_shift_offsets(key, pd.Series(primary.first, dtype=object), low, high,
                                  never_zero=getattr(policy, "never_zero", True),
                                  keep_weekday=getattr(policy, "keep_weekday", False), offsets=offsets_table)
-    return pd.DataFrame({"original": primary.raw, "pseudonym": [tokens[n] for n in primary.normal],
+    return pd.DataFrame({"original": primary.first, "pseudonym": tokens.to_numpy(dtype=object)[first_row],
                          "date_offset_days": offsets})
 
 
@@ -781,31 +805,19 @@ class FrameOptions:
             write_crosswalk(Crosswalk(frame, PATIENT_SPACE), self.crosswalk, self.crosswalk_key, pseudonym_key=key)
 
     def _crosswalk_frame(self, df, out, policy, ctx, key) -> pd.DataFrame:
-        from deid.transform import date_shift_offsets
-
         column = self.patient_column
-        member = _read_member("", column, df[column])
-        if member.n_raw_texts > len(member.normal):  # type: ignore[attr-defined]
+        kind = _id_kind(df[column])
+        if kind not in ("integer", "text"):
+            raise ValueError(f"crosswalk=: patient column {column!r} holds {kind} values, not ids")
+        member = _read_member(df[column], kind)
+        if member.n_written > len(member.normal):
             raise ValueError(f"crosswalk=: patient column {column!r} holds ids that differ only in case or "
                              "spacing; they share one pseudonym (make them identical first)")
-        tokens = np.empty(len(member.normal), dtype=object)
-        valid = np.flatnonzero(member.codes >= 0)
-        codes = member.codes[valid]
-        order = np.argsort(codes, kind="stable")
-        first_codes, first_at = np.unique(codes[order], return_index=True)
-        rows = valid[order[first_at]]
-        tokens[first_codes] = out[column].to_numpy(dtype=object)[rows]
-        if len(set(tokens.tolist())) < len(tokens):
+        tokens = out[column]
+        if tokens.nunique(dropna=True) < len(member.normal):
             raise ValueError(f"crosswalk=: patient column {column!r}: two different ids got the same pseudonym "
                              "(a collision); use a longer length")
-        low, high = policy.date_shift_range
-        offsets = date_shift_offsets(key, pd.Series(df[column].to_numpy(dtype=object)[rows], dtype=object),
-                                     low, high, **self.options)
-        original = np.empty(len(member.normal), dtype=object)
-        original[first_codes] = [_apply._value_text(v) for v in df[column].to_numpy(dtype=object)[rows]]
-        offs = np.zeros(len(member.normal), dtype=np.int64)
-        offs[first_codes] = offsets
-        return pd.DataFrame({"original": original, "pseudonym": tokens, "date_offset_days": offs})
+        return _crosswalk_frame(member, tokens, key, policy, self.offsets)
 
 
 class _OptionsContext(_apply.Context):

@@ -116,16 +116,22 @@ def value_text(series: pd.Series) -> pd.Series:
 
 class KnownByPatient:
     """Known identifier values per patient, compiled lazily into one
-    :class:`deid.text.KnownIdentifiers` per patient (cached: a patient's many notes share it).
+    :class:`deid.text.KnownIdentifiers` per patient.
+
+    The compiled objects of the last :attr:`CACHE` patients are kept (callers present a
+    patient's texts together, so each is compiled once), not all of them: with a thousand
+    values a patient's compiled form takes ~0.4 MiB, so 100,000 of them would not fit.
 
     ``patients`` (optional): the patient keys that matter (those with free text); values of
     other patients are not collected.
     """
 
+    CACHE = 64
+
     def __init__(self, patients: Iterable[str] | None = None):
         self._wanted = None if patients is None else frozenset(patients)
         self._values: dict[str, dict[str, dict[str, None]]] = {}  # patient -> entity -> ordered set
-        self._compiled: dict[str, Any] = {}
+        self._compiled: dict[str, Any] = {}  # insertion order = age
 
     def __len__(self) -> int:
         return len(self._values)
@@ -174,6 +180,8 @@ class KnownByPatient:
         key = patient if isinstance(patient, str) else _scalar_text(patient)
         if key in self._compiled:
             return self._compiled[key]
+        if len(self._compiled) >= self.CACHE:
+            self._compiled.pop(next(iter(self._compiled)))
         values = self._values.get(key)
         compiled = None
         if values:

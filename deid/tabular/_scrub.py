@@ -296,9 +296,15 @@ def _run_text(column: str, series: pd.Series, ctx, scrubber, n_process: int, kno
         pair = text_codes[valid].astype(np.int64) * n_pat + pat_codes[valid]
         pair_codes, pair_uniques = pd.factorize(pair)
         pair_uniques = np.asarray(pair_uniques)
+        # a patient's texts one after the other: their known identifiers are compiled once
+        # and dropped when the next patient comes (bounded memory for any number of patients)
+        order = np.argsort(pair_uniques % n_pat, kind="stable")
+        rank = np.empty(len(order), dtype=np.intp)
+        rank[order] = np.arange(len(order))
+        pair_uniques = pair_uniques[order]
         texts_in = texts[pair_uniques // n_pat]
         ids_in = np.asarray(patients, dtype=object)[pair_uniques % n_pat]
-        codes[valid] = pair_codes
+        codes[valid] = rank[pair_codes]
     else:
         texts_in, ids_in = texts, np.full(len(texts), None, dtype=object)
         codes[valid] = text_codes[valid]

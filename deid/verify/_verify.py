@@ -531,6 +531,11 @@ def _detect(raw, raw_idx, columns, keys_for_known, known_by_patient, scrubber, n
             pair = text_codes.astype(np.int64) * max(len(pat_uniques), 1) + pat_codes
             codes, uniques = pd.factorize(pair)
             uniques = np.asarray(uniques)
+            # a patient's texts together: their known identifiers are compiled once
+            order = np.argsort(uniques % max(len(pat_uniques), 1), kind="stable")
+            rank = np.empty(len(order), dtype=np.intp)
+            rank[order] = np.arange(len(order))
+            uniques, codes = uniques[order], rank[codes]
             text_of = np.asarray(text_uniques, dtype=object)[uniques // max(len(pat_uniques), 1)]
             pat_of = np.asarray(pat_uniques, dtype=object)[uniques % max(len(pat_uniques), 1)]
             known_iter = (known_by_patient.get(p) for p in pat_of.tolist())

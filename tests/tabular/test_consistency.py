@@ -33,12 +33,7 @@ def _note(r) -> str:
             f"{r.admission_date:%m/%d/%Y} with chest pain.")
 
 
-@pytest.mark.parametrize("text_in_frame", [
-    False,
-    pytest.param(True, marks=pytest.mark.xfail(
-        strict=True, reason="deid.text.KnownIdentifiers: a known number's span takes the ')' after it when "
-        "no '(' precedes ('(MRN: 00482913)'), so the note's pseudonym is of '00482913)': reported to the lead")),
-])
+@pytest.mark.parametrize("text_in_frame", [False, True])
 def test_note_and_row_of_a_patient_match(patients, text_in_frame):
     policy = Policy.safe_harbor(dates="shift").with_columns(
         patient_id="mrn", mrn="mrn", name="name", admitted="date", admitted_text="date", sex="attribute")

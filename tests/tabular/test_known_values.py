@@ -206,8 +206,6 @@ def test_a_patients_value_never_survives_in_their_notes_and_others_are_untouched
     assert on[2] == off[2]  # b's note holds only a's value: b's known identifiers change nothing
 
 
-@pytest.mark.xfail(strict=True, reason="deid.text.KnownIdentifiers matches a word-like known name after "
-                   "'pt', 'patient' or a relation even when a verb follows ('pt will need'): reported to the lead")
 def test_word_like_known_name_is_not_matched_as_a_verb_after_pt():
     df = pd.DataFrame({"patient_id": ["p"], "name": ["Will Harlow"], "note": ["pt will need PT eval"]})
     pol = Policy({"patient_id": "keep", "name": "name", "note": "text"}, roles={"name": "surrogate:name",

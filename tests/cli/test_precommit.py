@@ -30,7 +30,8 @@ def test_manifest_is_valid_for_pre_commit():
 
 
 def _git(repo, *args, env):
-    subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True)
+    done = subprocess.run(["git", *args], cwd=repo, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, f"git {args[0]}: {done.stderr}"
 
 
 def test_pre_commit_run_fails_on_phi_and_passes_when_scrubbed(tmp_path):

@@ -49,7 +49,7 @@ def run(args) -> int:
     scanner = scanner_from(args, config, key)
     gate = Gate(config, scanner=scanner, baseline=baseline)
     with scan_progress(args) as (on_start, on_file):
-        result = gate.check(args.paths, exclude=args.exclude, encoding=args.encoding,
+        result = gate.check(args.paths, exclude=args.exclude, encoding=args.encoding, never=[baseline_path],
                             on_start=on_start, on_file=on_file)
     for path, message in result.input_errors:
         error_line(path, message)

@@ -219,7 +219,10 @@ class Gate:
         self.scanner = scanner
         self.baseline = baseline
 
-    def check(self, paths, *, exclude=(), encoding: str = "utf-8", on_start=None, on_file=None) -> GateResult:
+    def check(self, paths, *, exclude=(), encoding: str = "utf-8", never=(), on_start=None,
+              on_file=None) -> GateResult:
+        """Scan ``paths`` and decide. ``exclude``: more patterns; ``never``: more files never
+        scanned (the configuration's baseline file never is)."""
         from deid.config import load_config
         from deid.gate._scan import Scanner
 
@@ -230,7 +233,7 @@ class Gate:
         )
         extra = tuple(exclude)
         scan = scanner.scan(paths, is_excluded=lambda p: config.is_excluded(p, extra),
-                            never=[config.baseline_path], on_start=on_start, on_file=on_file)
+                            never=[config.baseline_path, *never], on_start=on_start, on_file=on_file)
         all_excluded = scan.n_files == 0 and not scan.errors and scan.excluded > 0 and scan.skipped == 0
         new, accepted = apply_baseline(scan, self.baseline, config.relative)
         risk = []

@@ -158,7 +158,7 @@ def run_dask(folder: str, fraction: float, workers: int, memory_limit: str, spli
 
     t0 = time.perf_counter()
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                           dashboard_address=None, memory_limit=memory_limit)
+                           dashboard_address="127.0.0.1:0", memory_limit=memory_limit)
     client = Client(cluster)
     # load deid and its kernels in every worker outside the measurement
     client.run(lambda: __import__("deid.dask"))

@@ -103,6 +103,8 @@ def value_text(series: pd.Series) -> pd.Series:
         return local.dt.strftime("%Y-%m-%d").astype(object)
     if pd.api.types.is_bool_dtype(series.dtype):
         return pd.Series(None, index=series.index, dtype=object)  # true/false identify no one
+    if isinstance(series.dtype, pd.StringDtype):  # text as it is (vectorized), blank as missing
+        return series.where(series.str.strip().str.len() > 0)
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     texts = []
     for u in uniques.tolist():

@@ -66,18 +66,21 @@ def fold(text: str) -> str:
     return _WS.sub(" ", text).lower()
 
 
-def alnum_key(value: str) -> str | None:
-    """The letters and digits of a number or code, lower case, leading zeros of a pure number
-    dropped; None when the value is not mostly digits (names, streets) or too short."""
+#: record numbers written with or without their leading zeros ("00482913" / "482913"); a
+#: ZIP code, phone or SSN keeps its zeros ("01951" is not "1951")
+ZERO_PADDED = frozenset({"MRN", "ID", "ACCOUNT", "HEALTH_PLAN_ID", "LICENSE", "DEVICE_ID", "VEHICLE_ID"})
+
+
+def alnum_key(value: str, entity: str = "MRN") -> str | None:
+    """The letters and digits of a number or code, lower case, leading zeros of a pure record
+    number dropped; None when the value is not mostly digits (names, streets) or too short."""
     chars = "".join(c for c in value if c.isalnum()).lower()
     n_digits = sum(c.isdigit() for c in chars)
     if n_digits < 4 or n_digits * 5 < len(chars) * 2:  # at least 4 digits, 40% of the characters
         return None
-    if chars.isdigit():
+    if chars.isdigit() and entity in ZERO_PADDED:
         chars = chars.lstrip("0")
-        if len(chars) < 4:
-            return None
-    return chars
+    return chars if len(chars) >= 4 else None
 
 
 def date_forms(value: str) -> list[str] | None:
@@ -278,7 +281,7 @@ class Rules:
         if (entity == "DATE" and _YEAR.fullmatch(stripped)) or _WEEKDAY.fullmatch(stripped):
             return None  # a year or a weekday alone identifies no one (Safe Harbor keeps years)
         probe = Probe(stripped, entity, fold(stripped).strip())
-        probe.key = alnum_key(stripped)
+        probe.key = alnum_key(stripped, entity)
         if entity == "DATE":
             probe.dates = self.dates(stripped)
         if entity in _TOKEN_TYPES:
@@ -384,7 +387,7 @@ def screen(values: pd.Series, recs: np.ndarray, folded: list[str], joined: list[
     alnum = _kernels.remove_bytes(low, _kernels.NOT_ALNUM)
     n_digits = _kernels.count_bytes(alnum, _kernels.DIGITS)
     n_chars = np.asarray(pc.fill_null(pc.binary_length(alnum), 0), dtype=np.int64)
-    pure = n_digits == n_chars
+    pure = (n_digits == n_chars) & (entity in ZERO_PADDED)
     keys = pc.if_else(pa.array(pure), pc.utf8_ltrim(alnum, "0"), alnum)
     key_len = np.asarray(pc.fill_null(pc.binary_length(keys), 0), dtype=np.int64)
     key_ok = (n_digits >= 4) & (n_digits * 5 >= n_chars * 2) & (key_len >= 4)
@@ -500,6 +503,7 @@ def _confirm_key(probe: Probe, field_text: str) -> list[tuple[int, int, str]]:
     """Consecutive alphanumeric groups, separated by at most three separator characters, whose
     characters (leading zeros of a number dropped) are the probe's key."""
     key = probe.key
+    strip = probe.entity in ZERO_PADDED
     groups = [(m.start(), m.end(), m.group().lower()) for m in _GROUP.finditer(field_text)]
     out = []
     n = len(groups)
@@ -511,7 +515,7 @@ def _confirm_key(probe: Probe, field_text: str) -> list[tuple[int, int, str]]:
             if j > i and not _GROUP_GAP.match(field_text[groups[j - 1][1]:groups[j][0]]):
                 break
             acc += groups[j][2]
-            cand = acc.lstrip("0") if acc.isdigit() else acc
+            cand = acc.lstrip("0") if strip and acc.isdigit() else acc
             if cand == key:
                 hit = j
                 break

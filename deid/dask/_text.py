@@ -336,8 +336,6 @@ def scan_frame(ddf, columns: Sequence[str] | None = None, *, scrubber=None, enti
     """
     import dask
 
-    from deid.text import Scrubber
-
     _check_dask_frame(ddf, "deid.dask.scan_frame")
     meta = ddf._meta
     if columns is None:
@@ -359,9 +357,8 @@ def scan_frame(ddf, columns: Sequence[str] | None = None, *, scrubber=None, enti
         if threshold is not None:
             params["threshold"] = float(threshold)
         if not (nlp is None or isinstance(nlp, str)):
-            raise TypeError("nlp must be None or a spaCy model name here (a loaded pipeline cannot be "
-                            "shipped to the workers); pass a Scrubber to use one")
-        Scrubber(**params)  # checks nothing yet (lazy), but fails on unknown parameters here
+            raise TypeError("nlp must be None or a spaCy model name here (a loaded pipeline is not shipped "
+                            "to the workers); pass a Scrubber to use one")
         ref = _scrubber_ref(None, **params)
     else:
         ref = _scrubber_ref(scrubber)

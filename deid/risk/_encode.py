@@ -615,12 +615,15 @@ def _encode_arrow_strings(series: pd.Series) -> EncodedColumn | None:
 # ----------------------------------------------------------------------------- dtype routes
 
 
+_INT8_MAX, _INT16_MAX, _INT32_MAX = 127, 32767, 2147483647
+
+
 def _smallest_code_dtype(cardinality: int) -> np.dtype:
-    if cardinality <= np.iinfo(np.int8).max:
+    if cardinality <= _INT8_MAX:
         return np.dtype(np.int8)
-    if cardinality <= np.iinfo(np.int16).max:
+    if cardinality <= _INT16_MAX:
         return np.dtype(np.int16)
-    if cardinality <= np.iinfo(np.int32).max:
+    if cardinality <= _INT32_MAX:
         return np.dtype(np.int32)
     return np.dtype(np.int64)
 
@@ -720,9 +723,15 @@ def encode_column(series: pd.Series, *, want_order: bool = False) -> EncodedColu
     ([0, 1, 2, 0], 3)
     """
     dtype = series.dtype
+    # the commonest dtypes first, without pandas' (slow, general) dtype predicates
+    if type(dtype) is pd.StringDtype:
+        fast = _encode_arrow_strings(series)
+        return fast if fast is not None else _encode_by_pandas(series, want_order, numeric_like=False)
+    if type(dtype) is np.dtype and dtype.kind in "iu" and dtype != np.uint64:
+        return _encode_int64_view(series.to_numpy(), None, None, want_order)
     n = len(series)
     if isinstance(dtype, pd.CategoricalDtype):
-        cat_codes = series.cat.codes.to_numpy()
+        cat_codes = np.asarray(series.array.codes)  # the Categorical's own codes (no accessor, no copy)
         n_categories = len(dtype.categories)
         missing = cat_codes < 0
         saw_missing = bool(missing.any())
@@ -786,11 +795,14 @@ def encode_column(series: pd.Series, *, want_order: bool = False) -> EncodedColu
         fast = _encode_arrow_strings(series)
         if fast is not None:
             return fast
+    return _encode_by_pandas(series, want_order, numeric_like)
+
+
+def _encode_by_pandas(series: pd.Series, want_order: bool, numeric_like: bool) -> EncodedColumn:
     codes, uniques = pd.factorize(series, sort=False, use_na_sentinel=True)
-    if n == 0:
+    if len(series) == 0:
         return EncodedColumn(np.zeros(0, dtype=np.int8), 1, None, False)
     return _encode_factorized(np.asarray(codes), uniques, want_order and numeric_like)
-
 
 
 def encode_columns(df: pd.DataFrame, names, *, want_order: bool = False) -> list[EncodedColumn]:

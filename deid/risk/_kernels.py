@@ -103,7 +103,7 @@ def _group_hashed(keys, max_distinct):
 
 
 @dual()
-def _group_partitioned(keys, part_bits, n_chunks, want_ids, ids, scratch, want_inverse, inverse_size):
+def _group_partitioned(keys, part_bits, n_chunks, parts, want_ids, ids, scratch, want_inverse, inverse_size):
     """Dense ids for arbitrary int64 keys by radix-partitioned hashing.
 
     Keys are scattered into 2**part_bits partitions by the high bits of their hash (a
@@ -112,28 +112,30 @@ def _group_partitioned(keys, part_bits, n_chunks, want_ids, ids, scratch, want_i
     order of first appearance within a partition.
 
     The result is written in row order by replaying the scatter: a row's place in its
-    partition is the running count of its (chunk, partition) pair, so no row-number array
-    is kept and every output is written sequentially (a scatter back to row positions
-    missed the cache on every row). Each partition entry ends up holding its local class id
-    and its class size packed in one int64, so the replay needs no other lookup.
+    partition is the running count of its (chunk, partition) pair, and ``parts`` (uint16,
+    n) remembers each row's partition, so no row-number array is kept and every output is
+    written sequentially (a scatter back to row positions missed the cache on every row).
+    Each partition entry ends up holding its local class id and its class size packed in
+    one int64, so the replay needs no other lookup.
 
-    ``ids`` (int32 or int64) gets the class of every row when ``want_ids``;
-    ``inverse_size`` gets 1 / (size of the row's class) when ``want_inverse`` (arrays of one
-    element stand for "not wanted"). ``scratch`` is n int64s of working space (it may be
-    ``inverse_size`` itself: it is consumed before the replay). Returns the class sizes.
-    Needs n < 2**31 (local ids and sizes are packed in 31 + 32 bits).
+    ``keys`` are not read after the scatter, so ``scratch`` (n int64s of working space) and
+    ``inverse_size`` may be views of the keys' own memory. ``ids`` (int32 or int64) gets the
+    class of every row when ``want_ids``; ``inverse_size`` gets 1 / (size of the row's
+    class) when ``want_inverse`` (arrays of one element stand for "not wanted"). Returns
+    the class sizes. Needs n < 2**31 (local ids and sizes are packed in 31 + 32 bits).
     """
     n = keys.shape[0]
     n_parts = 1 << part_bits
     shift = np.uint64(64 - part_bits)
     chunk = (n + n_chunks - 1) // n_chunks
-    # 1. partition sizes per chunk
+    # 1. every row's partition, and partition sizes per chunk
     per_chunk = np.zeros((n_chunks, n_parts), dtype=np.int64)
     for t in nb.prange(n_chunks):
         lo = t * chunk
         hi = min(n, lo + chunk)
         for i in range(lo, hi):
-            b = np.int64(_mix64(keys[i]) >> shift)
+            b = np.uint16(_mix64(keys[i]) >> shift)
+            parts[i] = b
             per_chunk[t, b] += 1
     part_start = np.zeros(n_parts + 1, dtype=np.int64)
     write_at = np.zeros((n_chunks, n_parts), dtype=np.int64)
@@ -145,16 +147,15 @@ def _group_partitioned(keys, part_bits, n_chunks, want_ids, ids, scratch, want_i
             running += per_chunk[t, b]
     part_start[n_parts] = running
     read_at = write_at.copy()
-    # 2. scatter keys into partition order
+    # 2. scatter keys into partition order (the last read of keys)
     packed = np.empty(n, dtype=np.int64)
     for t in nb.prange(n_chunks):
         lo = t * chunk
         hi = min(n, lo + chunk)
         for i in range(lo, hi):
-            k = keys[i]
-            b = np.int64(_mix64(k) >> shift)
+            b = parts[i]
             j = write_at[t, b]
-            packed[j] = k
+            packed[j] = keys[i]
             write_at[t, b] = j + 1
     # 3. group every partition (key and id share a cache line in its table); the entry's
     # key is replaced by (local id << 32) | class size, the sizes go to scratch at the
@@ -213,7 +214,7 @@ def _group_partitioned(keys, part_bits, n_chunks, want_ids, ids, scratch, want_i
             lo = t * chunk
             hi = min(n, lo + chunk)
             for i in range(lo, hi):
-                b = np.int64(_mix64(keys[i]) >> shift)
+                b = parts[i]
                 j = read_at[t, b]
                 read_at[t, b] = j + 1
                 v = packed[j]
@@ -315,13 +316,17 @@ def _group_partitioned_rows(keys, part_bits, n_chunks, rows, ids):
     return ids, sizes
 
 
-def _densify(keys: np.ndarray, key_space: int) -> tuple[np.ndarray, np.ndarray]:
-    ids, sizes, _ = _densify_with(keys, key_space, want_ids=True, want_inverse=False)
+def _densify(keys: np.ndarray, key_space: int, consume_keys: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    ids, sizes, _ = _densify_with(keys, key_space, want_ids=True, want_inverse=False, consume_keys=consume_keys)
     return ids, sizes
 
 
-def _densify_with(keys: np.ndarray, key_space: int, *, want_ids: bool, want_inverse: bool):
-    """(ids or None, sizes, 1/size per row or None) of int64 keys in [0, key_space)."""
+def _densify_with(keys: np.ndarray, key_space: int, *, want_ids: bool, want_inverse: bool, consume_keys: bool):
+    """(ids or None, sizes, 1/size per row or None) of int64 keys in [0, key_space).
+
+    With ``consume_keys`` the keys' memory may be reused (as scratch space and as the 1/size
+    output) by the partitioned path.
+    """
     n = keys.shape[0]
     if key_space <= _DIRECT_SMALL or key_space <= _DIRECT_PER_ROW * n:
         ids, sizes = _group_direct(keys, np.int64(key_space))
@@ -335,9 +340,15 @@ def _densify_with(keys: np.ndarray, key_space: int, *, want_ids: bool, want_inve
                                                              np.empty(n, np.int64))
         else:
             ids = np.empty(n if want_ids else 1, dtype=np.int32)
-            inverse = np.empty(n if want_inverse else 1, dtype=np.float64)
-            scratch = inverse.view(np.int64) if want_inverse else np.empty(n, dtype=np.int64)
-            sizes = _group_partitioned.for_rows(n)(keys, part_bits, 16, want_ids, ids, scratch, want_inverse, inverse)
+            if want_inverse:
+                inverse = keys.view(np.float64) if consume_keys else np.empty(n, dtype=np.float64)
+                scratch = inverse.view(np.int64)
+            else:
+                inverse = np.empty(1, dtype=np.float64)
+                scratch = keys if consume_keys else np.empty(n, dtype=np.int64)
+            parts = np.empty(n, dtype=np.uint16)
+            sizes = _group_partitioned.for_rows(n)(keys, part_bits, 16, parts, want_ids, ids, scratch, want_inverse,
+                                                   inverse)
             return (ids if want_ids else None), sizes, (inverse if want_inverse else None)
     inverse = gather_inverse_size(ids, sizes) if want_inverse else None
     return ids, sizes, inverse
@@ -377,7 +388,7 @@ def group_columns(columns) -> tuple[np.ndarray, np.ndarray]:
     encodes one column at a time keeps a single column's codes in memory.
     """
     keys, radix = _fold_columns(columns)
-    return _densify(keys, radix)
+    return _densify(keys, radix, consume_keys=True)
 
 
 def group_columns_with_risk(columns, *, want_ids: bool = True):
@@ -391,7 +402,7 @@ def group_columns_with_risk(columns, *, want_ids: bool = True):
     ([0, 1, 0], [2, 1], [0.5, 1.0, 0.5])
     """
     keys, radix = _fold_columns(columns)
-    return _densify_with(keys, radix, want_ids=want_ids, want_inverse=True)
+    return _densify_with(keys, radix, want_ids=want_ids, want_inverse=True, consume_keys=True)
 
 
 def _fold_columns(columns) -> tuple[np.ndarray, int]:
@@ -407,7 +418,7 @@ def _fold_columns(columns) -> tuple[np.ndarray, int]:
             continue
         if radix * card > _MAX_RADIX:
             # re-densify the partial key so the next multiplication cannot overflow
-            keys, sizes = _densify(keys, radix)
+            keys, sizes = _densify(keys, radix, consume_keys=True)
             keys = keys.astype(np.int64, copy=False)
             radix = int(sizes.shape[0])
         _fold_next(keys, column, np.int64(card))

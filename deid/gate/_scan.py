@@ -199,8 +199,13 @@ class Scanner:
                     yield from self._table_units(target, state)
             except FileProblem as exc:
                 state.error = str(exc)
-            except ValueError as exc:  # deid.io.TableError: "path: line N: problem"
-                state.error = _strip_path(str(exc), state.path)
+            except ValueError as exc:
+                from deid.io import TableError
+
+                if isinstance(exc, TableError):  # "path: line N: problem", never a value
+                    state.error = _strip_path(str(exc), state.path)
+                else:  # another library's message could quote the data: its type only
+                    state.error = f"cannot be read ({type(exc).__name__})"
             except OSError as exc:
                 state.error = f"cannot be read ({exc.strerror or type(exc).__name__})"
             except MemoryError:

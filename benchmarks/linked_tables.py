@@ -15,8 +15,9 @@ Relations: ``patient`` = patients.patient_id <- encounters, medications, notes; 
 encounters.encounter_id <- labs, medications, notes. Policies: the Safe Harbor preset with
 ``dates="shift"``. One fresh subprocess builds the tables, measures its resident set, resets the
 peak (``/proc/self/clear_refs``), runs ``scrub_tables`` once, and reports wall and CPU seconds
-(per table, by wrapping ``scrub_frame``), the peak resident set added over the tables (VmHWM),
-and checks on the result:
+(per table, by wrapping ``scrub_frame``), the peak resident set added over the tables (VmHWM;
+the scrubbed tables, which the call returns, are part of it and are reported apart), and
+checks on the result:
 
 - every join of the raw data gives the same row count on the scrubbed data (the inner join's
   row count is computed from the key counts on both sides, sum of count_left * count_right,
@@ -215,13 +216,14 @@ def worker(spec: dict) -> dict:
 
     per_table: dict[str, dict] = {}
     original = scrub_module.scrub_frame
+    order = iter(tables)  # scrub_tables scrubs the tables in their order
 
     def timed(df, policy, **kw):
+        name = next(order)
         c0, w0 = time.process_time(), time.perf_counter()
         try:
             return original(df, policy, **kw)
         finally:
-            name = next(n for n, f in tables.items() if len(f) == len(df) and list(f.columns) == list(df.columns)[:len(f.columns)])
             per_table[name] = {"seconds": round(time.perf_counter() - w0, 2),
                                "cpu_s": round(time.process_time() - c0, 2)}
 
@@ -249,6 +251,7 @@ def worker(spec: dict) -> dict:
     offsets = offset_check(tables, out)
     check_s = time.perf_counter() - t1
     total_mib = sum(s["mib"] for s in sizes.values())
+    out_mib = sum(f.memory_usage(deep=True).sum() for f in out.values()) / 2**20
     return {
         "sizes": sizes, "tables_mib": round(total_mib, 1), "build_s": round(build_s, 1),
         "seconds": round(seconds, 2), "cpu_s": round(cpu, 2), "worker_cpu_s": round(children_cpu, 2),
@@ -257,6 +260,7 @@ def worker(spec: dict) -> dict:
         "peak_rss_mib": round(peak / 1024, 1) if peak else None,
         "added_mib": round((peak - rss_before) / 1024, 1) if peak and rss_before else None,
         "added_over_tables": round((peak - rss_before) / 1024 / total_mib, 2) if peak and rss_before else None,
+        "scrubbed_tables_mib": round(out_mib, 1),
         "peak_reset": reset,
         "joins": joins, "all_joins_equal": all(j["equal"] for j in joins),
         "merge_cross_check": {"raw_rows": merged_raw, "scrubbed_rows": merged_out, "equal": merged_raw == merged_out},
@@ -317,12 +321,14 @@ def print_table(results: dict) -> None:
     print(f"{'all':<12} {sum(s['rows'] for s in r['sizes'].values()):>11,} {r['tables_mib']:>8.1f} "
           f"{r['seconds']:>8.2f} {r['cpu_s']:>7.2f}  (+{r['worker_cpu_s']} s in text workers)")
     print(f"peak resident set {r['peak_rss_mib']} MiB; added over the tables {r['added_mib']} MiB "
-          f"({r['added_over_tables']}x the tables' {r['tables_mib']} MiB)")
+          f"({r['added_over_tables']}x the tables' {r['tables_mib']} MiB), of which the scrubbed tables "
+          f"(the result) hold {r.get('scrubbed_tables_mib')} MiB")
     print(f"{'join':<50} {'raw rows':>12} {'scrubbed rows':>14}")
     for j in r["joins"]:
         print(f"{j['join']:<50} {j['raw_rows']:>12,} {j['scrubbed_rows']:>14,} {'' if j['equal'] else 'DIFFERENT'}")
     mc = r["merge_cross_check"]
-    print(f"cross-check by merge (medications x encounters): {mc['raw_rows']:,} = {mc['scrubbed_rows']:,}: {mc['equal']}")
+    print(f"cross-check by merge (medications x encounters): {mc['raw_rows']:,} = {mc['scrubbed_rows']:,}: "
+          f"{mc['equal']}")
     o = r["offsets"]
     print(f"date offsets: {o['patients_with_one_offset']:,} of {o['patients']:,} patients have one offset over "
           f"{o['rows_checked']:,} dated rows; rows with offset 0: {o['zero_offsets']}")

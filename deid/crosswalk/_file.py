@@ -30,7 +30,7 @@ from typing import Iterable, NamedTuple
 import numpy as np
 import pandas as pd
 
-from deid.crosswalk._key import CrosswalkKey, resolve_crosswalk_key
+from deid.crosswalk._key import resolve_crosswalk_key
 
 MAGIC = b"DEID-CROSSWALK\x00\x01"
 _SALT = 16

@@ -29,7 +29,7 @@ class CrosswalkKey:
     >>> CrosswalkKey("too short")
     Traceback (most recent call last):
     ...
-    ValueError: the crosswalk key from argument is too short: 9 bytes, at least 32 are needed (generate one with `deid keygen FILE`)
+    ValueError: the crosswalk key from argument is too short: 9 bytes, at least 32 are needed ...
     """
 
     __slots__ = ("_secret", "source")

@@ -261,7 +261,8 @@ def test_keep_weekday_and_a_stewards_offsets_table(tables):
     for table, column in [("encounters", "admit_time"), ("labs", "charttime")]:
         assert (out[table][column].dt.day_of_week == tables[table][column].dt.day_of_week).all()
     moved = pd.to_datetime(out["encounters"]["discharge_date"], format="%m/%d/%Y")
-    assert (moved.dt.day_of_week == pd.to_datetime(tables["encounters"]["discharge_date"], format="%m/%d/%Y").dt.day_of_week).all()
+    written = pd.to_datetime(tables["encounters"]["discharge_date"], format="%m/%d/%Y")
+    assert (moved.dt.day_of_week == written.dt.day_of_week).all()
 
     ids = tables["patients"]["patient_id"].tolist()
     offsets = pd.DataFrame({"id": ids, "days": [7 * (i + 1) for i in range(len(ids))]})

@@ -48,7 +48,8 @@ policy = "policies/notes.toml"
 
 [relations]
 patient = ["patients.patient_id", "encounters.patient_id", "medications.patient_id", "notes.patient_id"]
-encounter = { columns = ["encounters.encounter_id", "labs.encounter_id", "medications.encounter_id", "notes.encounter_id"], prefix = "ENC" }
+encounter = { prefix = "ENC", columns = ["encounters.encounter_id", "labs.encounter_id",
+                                         "medications.encounter_id", "notes.encounter_id"] }
 """
 
 

@@ -14,8 +14,7 @@ The encoders pick the cheapest exact route per dtype:
 * floats: a numba hash factorisation of the bit patterns (``-0.0`` is ``0.0``);
 * Arrow strings (pandas' default string dtype), read from the Arrow buffers in numba with
   unaligned word loads: keyed by length and first, last and middle 8 bytes (the whole
-  string up to 24 bytes; the rest compared for longer ones), chunks in parallel for big
-  columns;
+  string up to 24 bytes; the rest compared for longer ones);
 * anything else (Python strings, objects, periods, ...): ``pandas.factorize``.
 
 Codes are not necessarily dense (an offset code leaves gaps where a value in the range does
@@ -32,7 +31,7 @@ import pandas as pd
 from llvmlite import ir as llvm_ir
 from numba.core.extending import intrinsic
 
-from deid.risk._jit import PARALLEL_MIN_ROWS, dual
+from deid.risk._jit import dual
 
 # An offset code is used when the (step-reduced) value range is at most this many times the
 # number of rows, or below _OFFSET_ALWAYS: a wider range would make later mixed-radix keys
@@ -315,27 +314,6 @@ def _tail_word(data, start, length):
     return word
 
 
-@nb.njit(cache=True, nogil=True)
-def _string_key(offsets, data, j):
-    """(first word, last word, middle word, length) of string ``j``, as the coding loop of
-    :func:`_string_codes_range` computes them (for the rare paths; that loop has its own copy)."""
-    start = np.int64(offsets[j])
-    length = np.int64(offsets[j + 1]) - start
-    middle = np.uint64(0)
-    if length >= 8:
-        first = _load_word(data, start)
-        last = _load_word(data, start + length - 8)
-        if length > 16:
-            middle = _load_word(data, start + 8) & _low_bytes(min(np.int64(8), length - 16))
-    elif start + 8 <= data.shape[0]:
-        first = _load_word(data, start) & _low_bytes(length)
-        last = first
-    else:
-        first = _tail_word(data, start, length)
-        last = first
-    return first, last, middle, length
-
-
 @nb.njit(cache=True, nogil=True, inline="always")
 def _slot_key(first, last, middle, length):
     """The one-word key kept in a hash slot: the string itself below 8 bytes (bytes and
@@ -383,8 +361,8 @@ def _string_table(keys, n_unique, bits):
 
 
 @nb.njit(cache=True, nogil=True)
-def _string_codes_range(offsets, data, validity, has_validity, bit_offset, lo, hi, codes):
-    """Codes in order of first appearance for rows lo..hi of an Arrow string array.
+def _string_codes(offsets, data, validity, has_validity, bit_offset, n, codes):
+    """Codes in order of first appearance for the n rows of an Arrow string array.
 
     A string's key is its length and its first, last and middle 8 bytes, which is the whole
     string up to 24 bytes; longer strings with equal keys compare the rest. Words are read
@@ -394,17 +372,17 @@ def _string_codes_range(offsets, data, validity, has_validity, bit_offset, lo, h
     doubles at half load. The key computation is written out in the loop, not called: numba
     inlining a tuple-returning helper made this loop three times slower.
 
-    Missing rows get code -1. Returns (number of codes, whether a row is missing, a row of
-    each code).
+    ``codes`` receives the codes, -1 for a missing row. Returns (number of codes, whether a
+    row is missing).
     """
     data_len = data.shape[0]
     bits = 10
     n_unique = 0
     saw_missing = False
     keys = np.empty((1 << (bits - 1), 4), dtype=np.uint64)  # first, last, middle, length
-    reps = np.empty(1 << (bits - 1), dtype=np.int64)
-    i = lo
-    while i < hi:
+    reps = np.empty(1 << (bits - 1), dtype=np.int64)  # a row of each code
+    i = 0
+    while i < n:
         capacity = 1 << bits
         mask = capacity - 1
         shift = np.uint64(64 - bits)
@@ -417,7 +395,7 @@ def _string_codes_range(offsets, data, validity, has_validity, bit_offset, lo, h
             grown_reps[:n_unique] = reps[:n_unique]
             reps = grown_reps
         slots = _string_table(keys, n_unique, bits)
-        while i < hi:
+        while i < n:
             j = bit_offset + i
             if has_validity and (validity[j >> 3] >> (j & 7)) & 1 == 0:
                 codes[i] = -1
@@ -471,87 +449,6 @@ def _string_codes_range(offsets, data, validity, has_validity, bit_offset, lo, h
             if n_unique >= limit:  # rebuild the slots at twice the size, go on
                 bits += 1
                 break
-    return n_unique, saw_missing, reps[:n_unique].copy()
-
-
-@dual()
-def _factorize_string_rows(offsets, data, validity, has_validity, bit_offset, n, n_chunks, codes):
-    """Codes in order of first appearance for an Arrow string array, missing rows -1.
-
-    Chunks of rows are coded independently (in parallel), then their distinct strings are
-    merged chunk by chunk in local code order, which is global first-appearance order, and
-    the codes mapped. Returns (number of codes, whether a row is missing); ``codes`` (int32
-    or int64, n rows) receives the codes.
-    """
-    if n_chunks == 1:
-        n_unique, saw_missing, _ = _string_codes_range(offsets, data, validity, has_validity, bit_offset, 0, n, codes)
-        return n_unique, saw_missing
-    chunk = (n + n_chunks - 1) // n_chunks
-    counts = np.zeros(n_chunks, dtype=np.int64)
-    missing = np.zeros(n_chunks, dtype=np.bool_)
-    # each chunk's representative rows go to its own slice (only written pages are resident)
-    all_reps = np.empty(n, dtype=np.int64)
-    for t in nb.prange(n_chunks):
-        lo = t * chunk
-        hi = min(n, lo + chunk)
-        if lo >= hi:
-            continue
-        count, saw, local_reps = _string_codes_range(offsets, data, validity, has_validity, bit_offset, lo, hi, codes)
-        counts[t] = count
-        missing[t] = saw
-        all_reps[lo:lo + count] = local_reps
-    # merge: the global code of every (chunk, local code), chunk by chunk
-    rep_start = np.zeros(n_chunks + 1, dtype=np.int64)
-    for t in range(n_chunks):
-        rep_start[t + 1] = rep_start[t] + counts[t]
-    global_of = np.empty(rep_start[n_chunks], dtype=np.int64)
-    bits = 10
-    keys = np.empty((rep_start[n_chunks] + 1, 4), dtype=np.uint64)
-    reps = np.empty(rep_start[n_chunks] + 1, dtype=np.int64)
-    slots = _string_table(keys, 0, bits)
-    n_unique = 0
-    for t in range(n_chunks):
-        lo = t * chunk
-        for e in range(counts[t]):
-            j = all_reps[lo + e]
-            first, last, middle, length = _string_key(offsets, data, j)
-            key = _slot_key(first, last, middle, length)
-            mask = (1 << bits) - 1
-            pos = _slot_of(key, np.uint64(64 - bits))
-            while True:
-                c = slots[2 * pos + 1]
-                if c < 0:
-                    c = n_unique
-                    slots[2 * pos] = key
-                    slots[2 * pos + 1] = c
-                    keys[c, 0] = first
-                    keys[c, 1] = last
-                    keys[c, 2] = middle
-                    keys[c, 3] = np.uint64(length)
-                    reps[c] = j
-                    n_unique += 1
-                    break
-                if (slots[2 * pos] == key and keys[c, 0] == first and keys[c, 1] == last and keys[c, 2] == middle
-                        and keys[c, 3] == np.uint64(length)):
-                    if length <= 24 or _same_string_tail(data, np.int64(offsets[j]), np.int64(offsets[reps[c]]), length):
-                        break
-                pos = (pos + 1) & mask
-            global_of[rep_start[t] + e] = c
-            if 2 * n_unique >= (1 << bits):
-                bits += 1
-                slots = _string_table(keys, n_unique, bits)
-    saw_missing = False
-    for t in range(n_chunks):
-        saw_missing |= missing[t]
-    # local codes to global ones (missing stays -1)
-    for t in nb.prange(n_chunks):
-        lo = t * chunk
-        hi = min(n, lo + chunk)
-        offset = rep_start[t]
-        for i in range(lo, hi):
-            c = codes[i]
-            if c >= 0:
-                codes[i] = global_of[offset + c]
     return n_unique, saw_missing
 
 
@@ -583,11 +480,6 @@ def _arrow_string_chunks(series: pd.Series):
     return chunked
 
 
-# chunks coded in parallel by a big string column (more than threads: a chunk with a slow
-# start does not hold the others up; few enough that the merge stays small)
-_STRING_CHUNKS = 8
-
-
 def _encode_arrow_strings(series: pd.Series) -> EncodedColumn | None:
     """Arrow-backed strings, factorized straight from the Arrow buffers (no copy)."""
     import pyarrow as pa
@@ -602,10 +494,10 @@ def _encode_arrow_strings(series: pd.Series) -> EncodedColumn | None:
     offsets = np.frombuffer(offsets_buf, dtype=np.int64 if pa.types.is_large_string(chunk.type) else np.int32)
     data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.zeros(8, np.uint8)
     valid = np.frombuffer(validity, dtype=np.uint8) if validity is not None else np.zeros(1, np.uint8)
+    # one pass, serial: coding chunks in parallel and merging their tables cost 40% more
+    # CPU, which a shared 2-core machine does not have to spare
     codes = np.empty(n, dtype=np.int32 if n < 2**31 else np.int64)
-    kernel = _factorize_string_rows.for_rows(n)
-    n_chunks = _STRING_CHUNKS if n >= PARALLEL_MIN_ROWS else 1
-    n_unique, saw_missing = kernel(offsets, data, valid, validity is not None, chunk.offset, n, n_chunks, codes)
+    n_unique, saw_missing = _string_codes(offsets, data, valid, validity is not None, chunk.offset, n, codes)
     cardinality = max(int(n_unique) + (1 if saw_missing else 0), 1)
     out = np.empty(n, dtype=_smallest_code_dtype(cardinality))
     _finish_codes(codes, n_unique, out)

@@ -8,9 +8,17 @@ pick by row count with :func:`pick`.
 
 from __future__ import annotations
 
+import os
 import types
 
-import numba as nb
+# numba's OpenMP threads otherwise spin for a while after every parallel region, burning
+# the core that the main thread (or another process on a shared machine) needs for the
+# serial work in between; waking a sleeping thread costs microseconds, negligible beside a
+# parallel pass over 2**20 rows. Read once, when the OpenMP runtime starts (the first
+# parallel call), and only if the user has not chosen.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import numba as nb  # noqa: E402
 
 # rows from which a parallel pass pays for waking the threads
 PARALLEL_MIN_ROWS = 1 << 20

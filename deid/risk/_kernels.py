@@ -48,14 +48,15 @@ def _fold_next(keys, codes, radix):
 
 
 @nb.njit(cache=True, nogil=True)
-def _group_direct(keys, key_space):
-    """Dense ids (first appearance) for keys in [0, key_space) with a direct table."""
-    n = keys.shape[0]
-    id_of_key = np.full(key_space, -1, dtype=np.int64)
-    ids = np.empty(n, dtype=np.int64)
-    sizes = np.zeros(min(n, key_space), dtype=np.int64)
+def _group_direct(keys, id_of_key, ids, sizes):
+    """Dense ids (first appearance) for keys in [0, len(id_of_key)) with a direct table.
+
+    ``id_of_key`` (-1 filled), ``ids`` and ``sizes`` (zeroed) come from the caller: numpy
+    backs big arrays with huge pages, which numba's allocator does not (a page fault per
+    4 KiB cost more than the pass). Returns the number of classes.
+    """
     n_classes = 0
-    for i in range(n):
+    for i in range(keys.shape[0]):
         k = keys[i]
         c = id_of_key[k]
         if c == -1:
@@ -64,26 +65,21 @@ def _group_direct(keys, key_space):
             n_classes += 1
         ids[i] = c
         sizes[c] += 1
-    return ids, sizes[:n_classes].copy()
+    return n_classes
 
 
 @nb.njit(cache=True, nogil=True)
-def _group_hashed(keys, max_distinct):
+def _group_hashed(keys, table, ids, sizes):
     """Dense ids (first appearance) for arbitrary int64 keys with linear probing.
 
-    Key and id share one table (slot s at [2s, 2s+1]) so a probe touches one cache line.
+    Key and id share one table (slot s at [2s, 2s+1], ids -1 filled) so a probe touches one
+    cache line; the table has a power-of-two number of slots, at least twice the number of
+    distinct keys. Buffers come from the caller (see :func:`_group_direct`). Returns the
+    number of classes.
     """
-    n = keys.shape[0]
-    capacity = 16
-    bound = min(n, max_distinct)
-    while capacity < 2 * bound:
-        capacity *= 2
-    mask = capacity - 1
-    table = np.full(2 * capacity, -1, dtype=np.int64)
-    ids = np.empty(n, dtype=np.int64)
-    sizes = np.zeros(bound, dtype=np.int64)
+    mask = table.shape[0] // 2 - 1
     n_classes = 0
-    for i in range(n):
+    for i in range(keys.shape[0]):
         k = keys[i]
         h = np.int64(_mix64(k) & np.uint64(mask))
         while True:
@@ -99,11 +95,18 @@ def _group_hashed(keys, max_distinct):
             h = (h + 1) & mask
         ids[i] = c
         sizes[c] += 1
-    return ids, sizes[:n_classes].copy()
+    return n_classes
+
+
+def _used(buffer: np.ndarray, n_used: int) -> np.ndarray:
+    """The first n_used entries of a buffer: a view when that is most of it, else a copy
+    (so the rest of the buffer is released)."""
+    return buffer[:n_used] if 2 * n_used >= buffer.shape[0] else buffer[:n_used].copy()
 
 
 @dual()
-def _group_partitioned(keys, part_bits, n_chunks, parts, want_ids, ids, scratch, want_inverse, inverse_size):
+def _group_partitioned(keys, part_bits, n_chunks, parts, packed, sizes, want_ids, ids, scratch, want_inverse,
+                       inverse_size):
     """Dense ids for arbitrary int64 keys by radix-partitioned hashing.
 
     Keys are scattered into 2**part_bits partitions by the high bits of their hash (a
@@ -115,14 +118,16 @@ def _group_partitioned(keys, part_bits, n_chunks, parts, want_ids, ids, scratch,
     partition is the running count of its (chunk, partition) pair, and ``parts`` (uint16,
     n) remembers each row's partition, so no row-number array is kept and every output is
     written sequentially (a scatter back to row positions missed the cache on every row).
-    Each partition entry ends up holding its local class id and its class size packed in
-    one int64, so the replay needs no other lookup.
+    Each partition entry (in ``packed``, n int64s) ends up holding its local class id and
+    its class size packed in one int64, so the replay needs no other lookup.
 
     ``keys`` are not read after the scatter, so ``scratch`` (n int64s of working space) and
     ``inverse_size`` may be views of the keys' own memory. ``ids`` (int32 or int64) gets the
     class of every row when ``want_ids``; ``inverse_size`` gets 1 / (size of the row's
-    class) when ``want_inverse`` (arrays of one element stand for "not wanted"). Returns
-    the class sizes. Needs n < 2**31 (local ids and sizes are packed in 31 + 32 bits).
+    class) when ``want_inverse`` (arrays of one element stand for "not wanted"). ``sizes``
+    (n int64s) receives the class sizes. Every buffer comes from the caller (see
+    :func:`_group_direct`). Returns the number of classes. Needs n < 2**31 (local ids and
+    sizes are packed in 31 + 32 bits).
     """
     n = keys.shape[0]
     n_parts = 1 << part_bits
@@ -148,7 +153,6 @@ def _group_partitioned(keys, part_bits, n_chunks, parts, want_ids, ids, scratch,
     part_start[n_parts] = running
     read_at = write_at.copy()
     # 2. scatter keys into partition order (the last read of keys)
-    packed = np.empty(n, dtype=np.int64)
     for t in nb.prange(n_chunks):
         lo = t * chunk
         hi = min(n, lo + chunk)
@@ -201,7 +205,6 @@ def _group_partitioned(keys, part_bits, n_chunks, parts, want_ids, ids, scratch,
     base = np.zeros(n_parts + 1, dtype=np.int64)
     for b in range(n_parts):
         base[b + 1] = base[b] + n_local[b]
-    sizes = np.empty(base[n_parts], dtype=np.int64)
     for b in nb.prange(n_parts):
         g = base[b]
         lo = part_start[b]
@@ -222,7 +225,7 @@ def _group_partitioned(keys, part_bits, n_chunks, parts, want_ids, ids, scratch,
                     ids[i] = base[b] + (v >> 32)
                 if want_inverse:
                     inverse_size[i] = 1.0 / (v & low)
-    return sizes
+    return base[n_parts]
 
 
 @dual()
@@ -329,9 +332,18 @@ def _densify_with(keys: np.ndarray, key_space: int, *, want_ids: bool, want_inve
     """
     n = keys.shape[0]
     if key_space <= _DIRECT_SMALL or key_space <= _DIRECT_PER_ROW * n:
-        ids, sizes = _group_direct(keys, np.int64(key_space))
+        ids = np.empty(n, dtype=np.int64)
+        sizes = np.zeros(min(n, key_space), dtype=np.int64)
+        n_classes = _group_direct(keys, np.full(key_space, -1, dtype=np.int64), ids, sizes)
+        sizes = _used(sizes, n_classes)
     elif n < _PARTITION_MIN_ROWS:  # one small table is faster than partitioning
-        ids, sizes = _group_hashed(keys, np.int64(min(key_space, 1 << 62)))
+        capacity = 16
+        while capacity < 2 * min(n, key_space):
+            capacity *= 2
+        ids = np.empty(n, dtype=np.int64)
+        sizes = np.zeros(min(n, key_space), dtype=np.int64)
+        n_classes = _group_hashed(keys, np.full(2 * capacity, -1, dtype=np.int64), ids, sizes)
+        sizes = _used(sizes, n_classes)
     else:
         # about 2**15 rows per partition keeps each partition's table in cache
         part_bits = max(1, min(12, int(np.ceil(np.log2(n / 32768)))))
@@ -347,9 +359,12 @@ def _densify_with(keys: np.ndarray, key_space: int, *, want_ids: bool, want_inve
                 inverse = np.empty(1, dtype=np.float64)
                 scratch = keys if consume_keys else np.empty(n, dtype=np.int64)
             parts = np.empty(n, dtype=np.uint16)
-            sizes = _group_partitioned.for_rows(n)(keys, part_bits, 16, parts, want_ids, ids, scratch, want_inverse,
-                                                   inverse)
-            return (ids if want_ids else None), sizes, (inverse if want_inverse else None)
+            packed = np.empty(n, dtype=np.int64)
+            sizes = np.empty(n, dtype=np.int64)
+            n_classes = _group_partitioned.for_rows(n)(keys, part_bits, 16, parts, packed, sizes, want_ids, ids, scratch,
+                                                       want_inverse, inverse)
+            del packed, parts
+            return (ids if want_ids else None), _used(sizes, n_classes), (inverse if want_inverse else None)
     inverse = gather_inverse_size(ids, sizes) if want_inverse else None
     return ids, sizes, inverse
 

@@ -96,7 +96,7 @@ class EquivalenceClasses:
         self.class_sizes = np.asarray(self.class_sizes, dtype=np.int64)
         if self.class_sizes.ndim != 1 or len(self.class_sizes) == 0:
             raise ValueError("class_sizes must be a non-empty one-dimensional array of class sizes")
-        if (self.class_sizes <= 0).any():
+        if self.class_sizes.min() <= 0:  # a reduction, no temporary array
             raise ValueError("class_sizes must all be positive (an empty class is not a class)")
         if self.population_sizes is not None:
             self.population_sizes = np.asarray(self.population_sizes, dtype=np.int64)

@@ -179,7 +179,7 @@ def run_dask(folder: str, fraction: float, workers: int, memory_limit: str, spli
             "memory_limit": memory_limit,
             "partitions": ddf.npartitions,
             "split_out": split_out if split_out is not None else max(1, (ddf.npartitions + 3) // 4),
-            "shuffle_method": shuffle_method or "tasks",
+            "shuffle_method": shuffle_method or "dask default (p2p)",
             "startup_seconds": startup,
             "total_seconds": seconds,
             "worker_peak_mib": sorted(v["peak_mib"] for v in per_worker.values()),
@@ -240,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--memory-limit", default="8GiB", help="per worker (LocalCluster memory_limit)")
     parser.add_argument("--split-out", type=int, default=None, help="default: one per 4 input partitions")
-    parser.add_argument("--shuffle-method", choices=["tasks", "p2p"], default=None, help="default: tasks")
+    parser.add_argument("--shuffle-method", choices=["tasks", "p2p"], default=None, help="default: Dask's (p2p)")
     parser.add_argument("--sampling-fraction", type=float, default=0.01)
     parser.add_argument("--tmp", default=None, help="folder for the temporary Parquet files")
     parser.add_argument("--output", default=str(DEFAULT_OUTPUT))

@@ -187,8 +187,9 @@ def _class_counts(ddf, qis: list[str], sens: list[str], *, population_table, spl
     split_out = _auto_split_out(ddf) if split_out is None else int(split_out)
     if split_out < 1:
         raise ValueError("split_out must be a positive number of partitions")
-    # a task-based shuffle: twice as fast as p2p for these reductions (measured, 10M rows)
-    reduce = {"split_out": split_out, "shuffle_method": shuffle_method or "tasks"}
+    reduce = {"split_out": split_out}
+    if shuffle_method is not None:
+        reduce["shuffle_method"] = shuffle_method
     population_series = None
     population_graph = None
     if population_table is not None:
@@ -276,9 +277,9 @@ def assess_risk(
         Output partitions of the groupby reductions (default: one per 4 input partitions);
         raise it when there are very many classes.
     shuffle_method : str, optional
-        How a reduction with ``split_out > 1`` moves classes between workers: ``"tasks"``
-        (default, measured twice as fast here) or ``"p2p"`` (Dask's peer-to-peer shuffle,
-        steadier memory for very large shuffles).
+        How a reduction with ``split_out > 1`` moves classes between workers: Dask's
+        default (``"p2p"`` on a distributed cluster), or ``"tasks"``, which was twice as
+        fast on 10M rows but slower on 50M (docs/dask.md).
 
     Returns
     -------

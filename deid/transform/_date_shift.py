@@ -474,7 +474,8 @@ def check_window(window) -> tuple[_dt.date | None, _dt.date | None] | None:
             except ValueError:
                 raise OperatorParamError("window ends must be ISO dates (YYYY-MM-DD), 'today' or None") from None
         else:
-            raise OperatorParamError(f"window ends must be dates, ISO strings, 'today' or None, not {type(end).__name__}")
+            raise OperatorParamError(
+                f"window ends must be dates, ISO strings, 'today' or None, not {type(end).__name__}")
     if out[0] is not None and out[1] is not None and out[0] > out[1]:
         raise OperatorParamError(f"window: first ({out[0]}) is after last ({out[1]})")
     if out == [None, None]:

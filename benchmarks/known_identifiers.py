@@ -135,6 +135,7 @@ def accuracy(n_notes: int) -> dict:
         # NAME recall over names of the record's people, and over the others
         hit = defaultdict(int)
         total = defaultdict(int)
+        missed_forms = defaultdict(int)  # how the missed names of the record were written (Span.form)
         for note, fs in zip(corpus.notes, found):
             words, initials = _record_people(corpus.records[note.patient_id])
             spans = sorted((f.start, f.end) for f in fs)
@@ -145,8 +146,11 @@ def accuracy(n_notes: int) -> dict:
                 total[group] += 1
                 if any(s < g.end and g.start < e for s, e in spans):
                     hit[group] += 1
+                elif group == "in_record":
+                    missed_forms[g.form] += 1
         out[label]["name_recall"] = {g: round(hit[g] / total[g], 4) if total[g] else None for g in total}
         out[label]["name_spans"] = dict(total)
+        out[label]["name_in_record_missed_by_form"] = dict(sorted(missed_forms.items(), key=lambda kv: -kv[1]))
     out["precision_lost"] = round(out["without"]["precision"] - out["with"]["precision"], 4)
     return out
 
@@ -334,6 +338,8 @@ def print_table(results: dict) -> None:
                   f"not in record {r['name_recall'].get('not_in_record')} "
                   f"(spans {r['name_spans']}); findings {r['findings']}, known {r['known_findings']}")
         print(f"precision lost: {acc['precision_lost']}")
+        print("NAME spans of the record missed with known identifiers, by form:",
+              ", ".join(f"{k} {v}" for k, v in acc["with"]["name_in_record_missed_by_form"].items()))
     sp = results.get("speed")
     if sp:
         print(f"\nspeed: {sp['notes']} notes ({sp['chars']:,} chars), {sp['values_per_patient']} values per patient, "

@@ -90,6 +90,12 @@ def date_forms(value: str) -> list[str] | None:
     Month-first and day-first numeric forms, two- and four-digit years, ISO, month names in
     full and abbreviated, ordinals. A year alone or a month/day without a year is not a full
     date (a year is not an identifier under Safe Harbor)."""
+    key = _date_key(value)
+    return None if key is None else _forms(*key)
+
+
+def _date_key(value: str) -> tuple[tuple[int, ...], int, int] | None:
+    """(candidate years, month, day) of a full date, or None."""
     from deid.transform._date_shift import parse_date
 
     parsed = parse_date(value.strip())
@@ -99,8 +105,16 @@ def date_forms(value: str) -> list[str] | None:
     if "d" not in kinds or not kinds & {"m", "mon"} or not kinds & {"y4", "y2"}:
         return None
     d = parsed.base
-    years = [d.year] if "y4" in kinds else [1900 + d.year % 100, 2000 + d.year % 100]
-    return _forms(tuple(years), d.month, d.day)
+    years = (d.year,) if "y4" in kinds else (1900 + d.year % 100, 2000 + d.year % 100)
+    return years, d.month, d.day
+
+
+@functools.lru_cache(maxsize=65536)
+def _screen_forms(years: tuple[int, ...], m: int, d: int) -> tuple[tuple[str, ...], list[str]]:
+    """(anchors, forms): a text can hold one of the forms only if it holds an anchor (the
+    year, or a two-digit year after "/" or "-")."""
+    anchors = {str(y) for y in years} | {f"{sep}{y % 100:02d}" for y in years for sep in "/-"}
+    return tuple(sorted(anchors)), _forms(years, m, d)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -159,6 +173,8 @@ class Rules:
         self._dates: dict[str, list[str] | None] = {}
         self._probes: dict[tuple[str, str], Probe | None] = {}
         self._parts: dict[str, tuple[str, ...]] = {}
+        self._date_screens: dict[str, tuple | None] = {}
+        self._screen_tokens: dict[tuple[str, str], tuple | None] = {}
 
     def word_level(self, token: str) -> int:
         """2: a very common English word ("will", "may", "main"); 1: an ordinary word
@@ -224,8 +240,15 @@ class Rules:
     def screen_tokens(self, text: str, entity: str):
         """The token sets for screening: street types left out (an abbreviation is not a
         substring of the word: "rd" / "road")."""
-        sets = self.tokens(text, entity)[0]
-        return None if sets is None else tuple(_screenable(x) for x in sets)
+        cache_key = (text, entity)
+        got = self._screen_tokens.get(cache_key, False)
+        if got is False:
+            sets = self.tokens(text, entity)[0]
+            got = None if sets is None else tuple(_screenable(x) for x in sets)
+            if len(self._screen_tokens) > 500_000:
+                self._screen_tokens.clear()
+            self._screen_tokens[cache_key] = got
+        return got
 
     def _compute_tokens(self, text: str, entity: str) -> tuple:
         from deid.text._known import _TITLES, _street_key
@@ -251,14 +274,10 @@ class Rules:
     def date_screen(self, text: str):
         """(anchors, forms) of a date: a record can hold one of the forms only if it holds one
         of the few anchors (the year, or a two-digit year after "/" or "-")."""
-        forms = self.dates(text)
-        if forms is None:
-            return None
-        years = {y for f in forms for y in re.findall(r"(?<!\d)(1[89]\d\d|2[01]\d\d)(?!\d)", f)}
-        if not years:  # compact forms only ("19310314")
-            years = {f[:4] for f in forms if f[:4].isdigit()}
-        anchors = set(years) | {f"{sep}{y[2:]}" for y in years for sep in "/-"}
-        return tuple(sorted(anchors)), forms
+        if text not in self._date_screens:
+            key = _date_key(text)
+            self._date_screens[text] = None if key is None else _screen_forms(*key)
+        return self._date_screens[text]
 
     def probe(self, text: str, entity: str, context=None) -> Probe | None:
         """A probe for ``text``, or None when there is nothing to look for (blank, one
@@ -312,16 +331,17 @@ _WEEKDAY = re.compile(
 
 
 def _screenable(tokens: tuple[str, ...]) -> tuple[str, ...]:
-    from deid.text._known import _STREET_TYPES
-
-    kept = tuple(t for t in tokens if t not in _STREET_TYPE_KEYS) if _STREET_TYPE_KEYS else tokens
-    if not _STREET_TYPE_KEYS:
-        _STREET_TYPE_KEYS.update(_STREET_TYPES.values())
-        kept = tuple(t for t in tokens if t not in _STREET_TYPE_KEYS)
+    """Tokens without street types (for substring screening), or all when none would remain."""
+    keys = _street_type_keys()
+    kept = tuple(t for t in tokens if t not in keys)
     return kept or tokens
 
 
-_STREET_TYPE_KEYS: set[str] = set()
+@functools.lru_cache(maxsize=1)
+def _street_type_keys() -> frozenset[str]:
+    from deid.text._known import _STREET_TYPES
+
+    return frozenset(_STREET_TYPES.values())
 
 
 def context_of(raw: str, start: int, end: int) -> tuple[str, str, bool, bool]:
@@ -405,10 +425,14 @@ def screen(values: pd.Series, recs: np.ndarray, folded: list[str], joined: list[
             hit |= np.array([f is not None and any(map(h.__contains__, f[0])) and any(map(h.__contains__, f[1]))
                              for f, h in zip(fl, hays)], dtype=bool)
         else:
+            # one token set as a tuple, several (an address's parts) as a list of tuples
             toks = [rules.screen_tokens(u, entity) for u in uniques]
+            toks = [t if t is None or len(t) > 1 else t[0] for t in toks]
+            toks = [list(t) if type(t) is tuple and t and type(t[0]) is tuple else t for t in toks]
             if any(t is not None for t in toks):
                 tl = [toks[c] if c >= 0 else None for c in code_list]
-                hit |= np.array([t is not None and any(all(map(h.__contains__, x)) for x in t)
+                hit |= np.array([t is not None and (all(map(h.__contains__, t)) if type(t) is tuple else
+                                                    any(all(map(h.__contains__, x)) for x in t))
                                  for t, h in zip(tl, hays)], dtype=bool)
             if entity == "NAME":
                 parts = [rules.name_parts(u) for u in uniques]

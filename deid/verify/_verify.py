@@ -125,6 +125,7 @@ def verify(raw, scrubbed, *, row_key: str | Sequence[str] | None = None, identif
                   known=known, known_columns=known_columns, known_patient_column=known_patient_column,
                   detect=detect, scrubber=scrubber, wanted=wanted, n_process=n_process, chunk_size=chunk_size)
     if isinstance(raw, pd.DataFrame) and isinstance(scrubbed, pd.DataFrame):
+        _tables_only(patients)
         return _verify_frames(raw, scrubbed, row_key=row_key, file=None, **common)
     if isinstance(raw, (str, os.PathLike)) and isinstance(scrubbed, (str, os.PathLike)):
         raw_p, scr_p = Path(raw), Path(scrubbed)
@@ -139,6 +140,7 @@ def verify(raw, scrubbed, *, row_key: str | Sequence[str] | None = None, identif
         if _is_table(raw_p, format) and _is_table(scr_p, format):
             from deid.io import read_table
 
+            _tables_only(patients)
             raw_df = read_table(raw_p, format=format)
             scr_df = read_table(scr_p, format=format)
             return _verify_frames(raw_df, scr_df, row_key=row_key, file=str(scr_p), **common)
@@ -164,6 +166,12 @@ def verify(raw, scrubbed, *, row_key: str | Sequence[str] | None = None, identif
 
 
 # -- inputs -----------------------------------------------------------------------------------
+def _tables_only(patients) -> None:
+    if patients is not None:
+        raise ValueError("patients is for folders and lists of texts; a table names its patients with "
+                         "patient_column")
+
+
 def _is_table(path: Path, format) -> bool:
     from deid.io import table_format
 
@@ -236,8 +244,7 @@ def _verify_texts(raw: dict[str, str], scrubbed: dict[str, str], patients, *, fo
                          "or, with patients=, patient ids)")
     result = _verify_frames(raw_df, scr_df, row_key="file", file=None, text_columns=["text"],
                             patient_column="patient", identifiers=None, known=known,
-                            known_columns=known_columns, known_patient_column=known_patient_column,
-                            texts_mode=True, **common)
+                            known_columns=known_columns, known_patient_column=known_patient_column, **common)
     leaks = result.leaks
     if len(leaks):
         # a text's location is its file (relative path, or the name/position given); no row or column
@@ -368,7 +375,7 @@ class _Batch:
 
 def _verify_frames(raw: pd.DataFrame, scrubbed: pd.DataFrame, *, row_key, file, identifiers, text_columns,
                    patient_column, known, known_columns, known_patient_column, detect, scrubber, wanted,
-                   n_process, chunk_size, texts_mode=False) -> VerifyResult:
+                   n_process, chunk_size) -> VerifyResult:
     from deid.tabular._known import KnownByPatient, check_known_columns, id_text, lookup_values, value_text
 
     for which, df in (("raw", raw), ("scrubbed", scrubbed)):
@@ -385,7 +392,7 @@ def _verify_frames(raw: pd.DataFrame, scrubbed: pd.DataFrame, *, row_key, file, 
     excluded = set(key_columns) | set(id_columns) | ({patient_column} if patient_column else set())
     detect_columns = _text_columns(text_columns, raw, excluded) if detect else []
 
-    # patient of every matched record (text keys); without a patient column each row is its own
+    # the patient of every matched record (ids as text)
     patient_keys = None
     if patient_column is not None:
         all_keys = id_text(raw[patient_column])

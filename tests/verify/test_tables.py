@@ -172,6 +172,7 @@ SECRET = "Zebulon Quatermain"
     ({"known_columns": {"name": "NAME"}}, "pass the table as known"),
     ({"entities": ["PERSON"]}, "PERSON"),
     ({"chunk_size": 0}, "chunk_size"),
+    ({"patients": {"1": "p"}}, "patients is for folders"),
 ])
 def test_bad_input_names_the_problem_never_a_value(kwargs, message):
     raw = pd.DataFrame({"id": [1, 2], "name": [SECRET, "Bo Chen"]})

@@ -40,12 +40,16 @@ _EXPORTS: dict[str, str] = {
     "Policy": "deid.tabular",
     "classify_columns": "deid.tabular",
     "scrub_frame": "deid.tabular",
+    "scrub_tables": "deid.tabular",
+    "TablesResult": "deid.tabular",
     "read_table": "deid.io",
     "write_table": "deid.io",
     # lowering the risk
     "Hierarchy": "deid.anonymize",
     "anonymize": "deid.anonymize",
     "AnonymizationResult": "deid.anonymize",
+    # leak verification
+    "VerifyResult": "deid.verify",
     # labelled synthetic data
     "generate_corpus": "deid.synth",
     # vocabulary
@@ -74,6 +78,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from deid.io import read_table, write_table
     from deid.risk import EquivalenceClasses, LinkageReport, RiskReport, assess_risk, linkage_attack
     from deid.synth import generate_corpus
-    from deid.tabular import Policy, classify_columns, scrub_frame
+    from deid.tabular import Policy, TablesResult, classify_columns, scrub_frame, scrub_tables
     from deid.text import Finding, Scrubber, ScrubResult, detect, scrub_text
     from deid.transform import Key, date_shift_days, pseudonym
+    from deid.verify import VerifyResult

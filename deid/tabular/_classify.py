@@ -9,6 +9,7 @@ column, with shares and counts only: it never quotes a value.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 
@@ -93,6 +94,7 @@ def normalize_column_name(name: str) -> str:
     return re.sub(r"[^0-9a-z]+", "_", text.lower()).strip("_")
 
 
+@functools.lru_cache(maxsize=4096)  # called per column of every scrubbed chunk
 def role_from_name(name: str) -> tuple[str | None, str]:
     """The role a column name suggests and the word that matched ('' when none)."""
     norm = normalize_column_name(name)

@@ -43,10 +43,23 @@ ROLE_ENTITY: dict[str, str] = {
 }
 
 
-def column_entity(action: Action, role: str | None, kind_entity: Mapping[str, str]) -> str | None:
+def column_entity(action: Action, role: str | None, kind_entity: Mapping[str, str],
+                  column: str | None = None) -> str | None:
     """The entity type a column's values take in free text, or None when the column holds no
-    identifier to look for (kept columns, free text, dates other than the date of birth,
-    ages, attributes)."""
+    identifier to look for (free text, dates other than the date of birth, ages,
+    attributes).
+
+    In order: the column's role, when it has one; else its action (``surrogate`` of a kind,
+    ``pseudonym``, ``hash_id``); else, with ``column`` given, the role its name suggests
+    (:func:`deid.tabular._classify.role_from_name`): a ``name`` column that is dropped, a
+    ``dob`` column that is date-shifted, an ``ssn`` column that is suppressed still hold the
+    patient's identifiers, which their notes may repeat. For a kept column the generic
+    record-id role (``id``: "note_id", "lab_num") is not inferred: keeping it says it is not
+    an identifier, and short record numbers would collide with doses and lab values.
+
+    >>> column_entity(Action("drop"), None, {}, "patient_name"), column_entity(Action("keep"), None, {}, "sex")
+    ('NAME', None)
+    """
     if role is not None:
         return ROLE_ENTITY.get(role)
     if action.name == "surrogate":
@@ -55,7 +68,14 @@ def column_entity(action: Action, role: str | None, kind_entity: Mapping[str, st
         return "MRN"
     if action.name == "hash_id":
         return "ID"
-    return None
+    if column is None or action.name == "free_text":
+        return None
+    from deid.tabular._classify import role_from_name
+
+    named = role_from_name(column)[0]
+    if named is None or (named == "id" and action.name == "keep"):
+        return None
+    return ROLE_ENTITY.get(named)
 
 
 def entity_of(spec: Any, where: str) -> str:
@@ -137,6 +157,14 @@ class KnownByPatient:
 
     def __len__(self) -> int:
         return len(self._values)
+
+    def copy(self) -> "KnownByPatient":
+        """An independent copy (the same wanted patients and values; nothing compiled)."""
+        new = KnownByPatient.__new__(KnownByPatient)
+        new._wanted = self._wanted
+        new._values = {p: {e: dict(v) for e, v in by_entity.items()} for p, by_entity in self._values.items()}
+        new._compiled = {}
+        return new
 
     def add(self, patients: np.ndarray, values: pd.Series, entity: str) -> None:
         """Add (patient key, value) pairs; missing and blank values are skipped."""

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable
 
 from deid.tabular import _toml
 from deid.tabular._actions import ACTIONS, Action
@@ -84,8 +85,14 @@ def _safe_harbor_roles(dates: str, reference: str | None, contacts: str, max_age
     return {r: roles[r] for r in ROLES}
 
 
-class Policy:
-    """Which action each column of a table gets.
+#: Values of ``Policy(text_dates=...)``: how dates found in free-text columns are written.
+TEXT_DATES = (None, "year")
+
+
+class Policy(Mapping):
+    """Which action each column of a table gets: a read-only mapping ``column -> Action`` over
+    the columns it names (``policy["zip"]``, ``len(policy)``, ``list(policy)``,
+    ``dict(policy)``); :meth:`action_for` also answers for unnamed columns (the default).
 
     Parameters
     ----------
@@ -119,6 +126,13 @@ class Policy:
         Shifted dates outside this window (ISO dates, ``"today"``, or None for an open end)
         are reported with a ``DateWindowWarning`` naming the column and the count; they are
         kept as shifted, not clipped. See ``docs/tables.md``.
+    text_dates : None or "year"
+        How dates found in ``free_text`` columns are written. ``None`` (the default): by
+        the DATE text operator (``date_shift`` unless ``text_operators`` say otherwise).
+        ``"year"``: the year alone ("2019"), as ``generalize(year)`` does in columns; a date
+        without a readable year ("7/22", "Thursday", "last week") and a year more than 89
+        years before the reference date (it could be the birth year of someone over 89)
+        become ``[DATE]``. ``Policy.safe_harbor(dates="year")`` sets it.
 
     Every action, kind, method, parameter and role is checked here: a bad one is a
     ``ValueError`` naming the column.
@@ -128,13 +142,15 @@ class Policy:
     ('generalize(method=zip3)', 'keep')
     >>> Policy.from_toml_text(p.to_toml()) == p
     True
+    >>> len(p), list(p), str(p["zip"]), "sex" in p
+    (3, ['mrn', 'zip', 'notes'], 'generalize(method=zip3)', False)
     """
 
     def __init__(self, columns: Mapping[str, Any] | None = None, *, default=None,
                  roles: Mapping[str, Any] | None = None, patient_column: str | None = None,
                  date_shift_range: tuple[int, int] = (-365, 365), dayfirst: bool = False,
                  text_operators: Mapping[str, Any] | None = None, never_zero: bool = True,
-                 keep_weekday: bool = False, date_window=None):
+                 keep_weekday: bool = False, date_window=None, text_dates: str | None = None):
         self.roles: dict[str, Action] = {}
         for role, spec in (roles or {}).items():
             if role not in ROLES:
@@ -157,6 +173,9 @@ class Policy:
         self.text_operators = _check_text_operators(text_operators)
         self.never_zero, self.keep_weekday, self.date_window = _check_date_options(
             self.date_shift_range, never_zero, keep_weekday, date_window)
+        if text_dates not in TEXT_DATES:
+            raise ValueError(f"text_dates must be None (the DATE text operator) or 'year', got {text_dates!r}")
+        self.text_dates = text_dates
         #: Why each column got its action (a DataFrame), for policies from classify_columns.
         self.report = None
 
@@ -187,6 +206,18 @@ class Policy:
             self.column_roles[column] = role
         else:
             self.column_roles.pop(column, None)
+
+    # -- the read-only mapping: column -> Action, over the columns the policy names ----------
+    def __getitem__(self, column: str) -> Action:
+        """The action of a column the policy names; ``KeyError`` for any other (use
+        :meth:`action_for` to get the default for those)."""
+        return self.columns[column]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.columns)
+
+    def __len__(self) -> int:
+        return len(self.columns)
 
     # -- derived policies -----------------------------------------------------------------
     def _copy(self) -> "Policy":
@@ -221,9 +252,10 @@ class Policy:
 
     def with_options(self, **options) -> "Policy":
         """A new policy with other settings: ``default``, ``patient_column``,
-        ``date_shift_range``, ``dayfirst``, ``text_operators``."""
+        ``date_shift_range``, ``dayfirst``, ``text_operators``, ``never_zero``,
+        ``keep_weekday``, ``date_window``, ``text_dates``."""
         allowed = {"default", "patient_column", "date_shift_range", "dayfirst", "text_operators",
-                   "never_zero", "keep_weekday", "date_window"}
+                   "never_zero", "keep_weekday", "date_window", "text_dates"}
         unknown = sorted(set(options) - allowed)
         if unknown:
             raise ValueError(f"unknown option(s) {', '.join(unknown)}; options: {', '.join(sorted(allowed))}")
@@ -231,7 +263,8 @@ class Policy:
             "default": self.default, "patient_column": self.patient_column,
             "date_shift_range": self.date_shift_range, "dayfirst": self.dayfirst,
             "text_operators": self.text_operators, "never_zero": self.never_zero,
-            "keep_weekday": self.keep_weekday, "date_window": self.date_window, **options,
+            "keep_weekday": self.keep_weekday, "date_window": self.date_window,
+            "text_dates": self.text_dates, **options,
         }
         new = Policy(roles=self.roles, **settings)
         new.columns = dict(self.columns)
@@ -281,8 +314,9 @@ class Policy:
         """The HIPAA Safe Harbor preset (45 CFR 164.514(b)(2)), as roles.
 
         Names, addresses and places get surrogates; ZIP codes their first three digits (the
-        restricted prefixes become 000); dates their year (``dates="year"``) or the
-        patient's keyed shift (``dates="shift"``, the same as in their notes); dates of
+        restricted prefixes become 000); dates their year (``dates="year"``; dates in free
+        text too: ``text_dates="year"``) or the patient's keyed shift (``dates="shift"``, the
+        same in columns and notes); dates of
         birth that imply an age over 89 at ``reference`` (an ISO date, default: the day the
         data is scrubbed) are top-coded; ages over 89 become 90; phone, fax, e-mail, SSN,
         URL and IP address columns are suppressed (``contacts="suppress"``: a fake phone
@@ -302,8 +336,10 @@ class Policy:
             raise ValueError(f"dates must be 'year' or 'shift', got {dates!r}")
         if contacts not in ("suppress", "surrogate"):
             raise ValueError(f"contacts must be 'suppress' or 'surrogate', got {contacts!r}")
+        # dates="year": dates in free text become their year too (or [DATE]), as in columns
         policy = cls(roles=_safe_harbor_roles(dates, reference, contacts), default=default,
-                     patient_column=patient_column, text_operators=_safe_harbor_text_operators(contacts))
+                     patient_column=patient_column, text_operators=_safe_harbor_text_operators(contacts),
+                     text_dates="year" if dates == "year" else None)
         return policy.with_columns(columns or {}) if columns else policy
 
     # -- serialization --------------------------------------------------------------------
@@ -322,6 +358,8 @@ class Policy:
             doc["keep_weekday"] = True
         if self.date_window is not None:
             doc["date_window"] = {k: v for k, v in zip(("first", "last"), self.date_window) if v is not None}
+        if self.text_dates is not None:
+            doc["text_dates"] = self.text_dates
         columns = {}
         for column, action in self.columns.items():
             value = _action_value(action)
@@ -347,7 +385,7 @@ class Policy:
         if fmt != TOML_FORMAT:
             raise ValueError(f"{source}: policy format {fmt!r} is not supported (expected {TOML_FORMAT})")
         known = {"format", "default", "patient_column", "date_shift_range", "dayfirst", "columns",
-                 "roles", "text_operators", "never_zero", "keep_weekday", "date_window"}
+                 "roles", "text_operators", "never_zero", "keep_weekday", "date_window", "text_dates"}
         unknown = sorted(set(doc) - known)
         if unknown:
             raise ValueError(f"{source}: unknown policy setting(s) {', '.join(unknown)}")
@@ -367,7 +405,7 @@ class Policy:
                 date_shift_range=tuple(doc.get("date_shift_range", (-365, 365))),
                 dayfirst=doc.get("dayfirst", False), text_operators=text_ops,
                 never_zero=doc.get("never_zero", True), keep_weekday=doc.get("keep_weekday", False),
-                date_window=_window_from_doc(doc.get("date_window")),
+                date_window=_window_from_doc(doc.get("date_window")), text_dates=doc.get("text_dates"),
             )
         except ValueError as exc:
             raise ValueError(f"{source}: {exc}") from None

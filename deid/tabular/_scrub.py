@@ -18,7 +18,7 @@ def scrub_frame(df: pd.DataFrame, policy: Policy | Mapping[str, Any], *, key=Non
                 patient_column: str | None = None, n_process: int = 1, scrubber=None,
                 known_values: bool = True, known=None, known_columns: Mapping | None = None,
                 known_patient_column: str | None = None, today: _dt.date | None = None,
-                date_offsets=None, crosswalk=None, crosswalk_key=None) -> pd.DataFrame:
+                offsets=None, crosswalk=None, crosswalk_key=None) -> pd.DataFrame:
     """De-identify a DataFrame column by column, as ``policy`` says.
 
     Parameters
@@ -45,13 +45,16 @@ def scrub_frame(df: pd.DataFrame, policy: Policy | Mapping[str, Any], *, key=Non
     known_values : bool
         With a patient column (default True): the values of the identifier columns of all of
         a patient's rows (names, MRN, SSN, phone, e-mail, address, date of birth, contacts'
-        names, ...: by role, see ``docs/tabular.md``) are that patient's known identifiers
+        names, ...: by role, else by action, else by column name, also for dropped,
+        suppressed and kept columns; see ``docs/tabular.md``) are that patient's known identifiers
         (:class:`deid.text.KnownIdentifiers`) in every free-text cell of every row of the
         patient, even rows whose own identifier cells are empty.
     known : pandas.DataFrame or mapping, optional
         A lookup table of known identifiers (one row per patient, or one per contact) used
         with (or, with ``known_values=False``, instead of) the frame's own columns; or a
-        mapping ``patient id -> {entity type: values}``. Needs a patient column.
+        mapping ``patient id -> {entity type: values}``; or values already collected per
+        patient (a ``deid.tabular._known.KnownByPatient``, what :func:`scrub_tables` passes).
+        Needs a patient column.
     known_columns : mapping, optional
         For a lookup table: its column (or a tuple of columns, joined by a space per row,
         such as ``("first_name", "last_name")``) -> entity type (``"NAME"``) or role
@@ -61,7 +64,7 @@ def scrub_frame(df: pd.DataFrame, policy: Policy | Mapping[str, Any], *, key=Non
         by their text, so ``12345`` and ``"12345"`` are one patient.
     today : datetime.date, optional
         The reference date of age top-coding when an action gives none (default: today).
-    date_offsets : mapping, Series, DataFrame or OffsetTable, optional
+    offsets : mapping, Series, DataFrame or OffsetTable, optional
         The data steward's date offsets (patient id -> days) instead of the keyed ones; a
         patient missing from it is an error. The policy's ``never_zero``, ``keep_weekday``
         and ``date_window`` are the other date-shift options (``docs/tables.md``).
@@ -150,7 +153,7 @@ def scrub_frame(df: pd.DataFrame, policy: Policy | Mapping[str, Any], *, key=Non
     # date-shift options, the date window and the crosswalk (issue 11: deid/tabular/_tables.py)
     from deid.tabular._tables import FrameOptions
 
-    extras = FrameOptions(policy, plan, key, patient_ids, pcol, date_offsets, crosswalk, crosswalk_key, scrubber)
+    extras = FrameOptions(policy, plan, key, patient_ids, pcol, offsets, crosswalk, crosswalk_key, scrubber)
     policy = extras.policy(policy)
     ctx = extras.context(key, policy, patient_ids, today or _dt.date.today())
 
@@ -238,6 +241,12 @@ def _check_lookup(known, known_columns, patient_column):
         from deid.tabular._known import check_known_columns
 
         return ("table", known, check_known_columns(known_columns, known.columns), patient_column)
+    from deid.tabular._known import KnownByPatient
+
+    if isinstance(known, KnownByPatient):  # values already collected per patient (scrub_tables)
+        if known_columns is not None:
+            raise ValueError("known_columns is for a lookup table; known holds values per patient")
+        return ("store", known)
     if isinstance(known, Mapping):
         if known_columns is not None:
             raise ValueError("known_columns is for a lookup table; known is a mapping of patient ids")
@@ -252,14 +261,20 @@ def _known_identifiers(df: pd.DataFrame, plan: dict, policy: Policy, patient_ids
     and the lookup; only patients with some free text are collected."""
     from deid.tabular._known import KnownByPatient, column_entity, id_text, lookup_values
 
+    if lookup is not None and lookup[0] == "store" and not own_columns:
+        return lookup[1]
     keys = id_text(patient_ids)
-    has_text = np.zeros(len(df), dtype=bool)
-    for column in free_text:
-        has_text |= df[column].notna().to_numpy()
-    known = KnownByPatient(set(keys[has_text].tolist()))
+    if lookup is not None and lookup[0] == "store":
+        known = lookup[1].copy()  # the caller's values stay as they were
+        lookup = None
+    else:
+        has_text = np.zeros(len(df), dtype=bool)
+        for column in free_text:
+            has_text |= df[column].notna().to_numpy()
+        known = KnownByPatient(set(keys[has_text].tolist()))
     if own_columns:
         for column, action in plan.items():
-            entity = column_entity(action, policy.column_roles.get(column), _apply._KIND_ENTITY)
+            entity = column_entity(action, policy.column_roles.get(column), _apply._KIND_ENTITY, column)
             if entity is not None:
                 known.add(keys, _apply._plain(df[column]), entity)
     if lookup is not None and lookup[0] == "table":
@@ -311,6 +326,11 @@ def _run_text(column: str, series: pd.Series, ctx, scrubber, n_process: int, kno
     texts_in, ids_in = texts_in.tolist(), ids_in.tolist()
     # the patient's known identifiers (compiled once per patient, cached) go to the text engine
     per_text = None if known is None else (known.get(p) for p in ids_in)
+    year_only = None
+    if getattr(ctx.policy, "text_dates", None) == "year":
+        reference = text_date_reference(ctx.policy, ctx.today)
+        dayfirst = ctx.policy.dayfirst
+        year_only = {}
     try:
         found = scrubber.detect_many(texts_in, n_process=n_process, known=per_text)
         scrubbed = []
@@ -319,7 +339,14 @@ def _run_text(column: str, series: pd.Series, ctx, scrubber, n_process: int, kno
             for f in findings:
                 start, end = f.start, f.end
                 pieces.append(text[pos:start])
-                pieces.append(transformer.transform(text[start:end], f.entity_type, patient))
+                if year_only is not None and f.entity_type == "DATE":
+                    value = text[start:end]
+                    rendered = year_only.get(value)
+                    if rendered is None:
+                        rendered = year_only[value] = date_as_year(value, reference, dayfirst)
+                    pieces.append(rendered)
+                else:
+                    pieces.append(transformer.transform(text[start:end], f.entity_type, patient))
                 pos = end
             pieces.append(text[pos:])
             scrubbed.append("".join(pieces))
@@ -328,3 +355,38 @@ def _run_text(column: str, series: pd.Series, ctx, scrubber, n_process: int, kno
     table = np.array(scrubbed + [None], dtype=object)
     out = pd.Series(table[codes], index=series.index, name=series.name)
     return _apply._as_text_output(out, series)
+
+
+# -- Policy(text_dates="year"): dates in free text as their year -------------------------------
+#: A year more than this many years before the reference date may be the birth year of
+#: someone over 89 (Safe Harbor: such years are removed too).
+_MAX_AGE_YEARS = 89
+
+
+def text_date_reference(policy: Policy, today: _dt.date) -> _dt.date:
+    """The reference date of the "over 89" rule for free-text years: the preset's
+    ``reference`` (its birth-date action's), else ``today``."""
+    birth = policy.roles.get("birth_date")
+    ref = birth.params.get("reference") if birth is not None else None
+    return _dt.date.fromisoformat(ref) if ref else today
+
+
+def date_as_year(value: str, reference: _dt.date, dayfirst: bool = False) -> str:
+    """A date found in free text, written as its year alone (``"2019"``), or ``"[DATE]"``
+    when it has no readable year (``"7/22"``, ``"Thursday"``, ``"last week"``) or when the
+    year lies more than 89 years before ``reference`` (it could be the birth year of someone
+    over 89, which Safe Harbor removes). Two-digit years are read as the date shifter reads
+    them (``'92`` -> 1992).
+
+    >>> import datetime as dt
+    >>> ref = dt.date(2026, 1, 15)
+    >>> date_as_year("07/22/2019", ref), date_as_year("March 3rd", ref), date_as_year("3/14/1931", ref)
+    ('2019', '[DATE]', '[DATE]')
+    """
+    from deid.transform._date_shift import parse_date
+
+    parsed = parse_date(value, dayfirst)
+    day = parsed.shifted(0) if parsed is not None else None
+    if day is None or reference.year - day.year > _MAX_AGE_YEARS:
+        return "[DATE]"
+    return f"{day.year:04d}"

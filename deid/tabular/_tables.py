@@ -246,7 +246,7 @@ class TablesResult(dict):
 
 # -- scrub_tables -------------------------------------------------------------------------------
 def scrub_tables(tables: Mapping[str, pd.DataFrame], policies: Mapping[str, Any], *, key=None,
-                 relations: Mapping[str, Any], patient_space: str = PATIENT_SPACE, date_offsets=None,
+                 relations: Mapping[str, Any], patient_space: str = PATIENT_SPACE, offsets=None,
                  crosswalk: str | os.PathLike | None = None, crosswalk_key=None, n_process: int = 1,
                  known_values: bool = True, today: _dt.date | None = None) -> TablesResult:
     """De-identify linked tables so that every join survives.
@@ -275,15 +275,21 @@ def scrub_tables(tables: Mapping[str, pd.DataFrame], policies: Mapping[str, Any]
         patient id of its rows, taken from its column in this key space or, for a table with
         none, through a key whose table has one (``labs.encounter_id`` ->
         ``encounters.patient_id``).
-    date_offsets : mapping, Series, DataFrame or OffsetTable, optional
+    offsets : mapping, Series, DataFrame or OffsetTable, optional
         The data steward's date offsets (patient id -> days) instead of derived ones; every
         patient must be in it.
     crosswalk : path, optional
         Write the encrypted crosswalk (original patient id -> pseudonym, date offset) here,
         with ``crosswalk_key`` (default ``DEID_CROSSWALK_KEY`` / ``DEID_CROSSWALK_KEY_FILE``;
         it must differ from ``key``). See ``docs/crosswalk.md``.
-    n_process, known_values, today
+    n_process, today
         As :func:`scrub_frame`.
+    known_values : bool
+        Default True: the identifier columns of **every** table (by role, action or name, as
+        in :func:`scrub_frame`) are collected per patient, through the patient key space, and
+        are that patient's known identifiers in every free-text column of every table: a
+        name that only the ``patients`` table holds is found in the ``notes`` table, in any
+        case and form the text engine matches (a surname alone, "Last, First").
 
     Returns
     -------
@@ -317,6 +323,32 @@ def scrub_tables(tables: Mapping[str, pd.DataFrame], policies: Mapping[str, Any]
     >>> int((out["visits"]["admit"] - visits["admit"]).groupby(out["visits"]["patient_id"]).nunique().max())
     1
     """
+    result, pending = _scrub_tables(tables, policies, key=key, relations=relations, patient_space=patient_space,
+                                    offsets=offsets, crosswalk=crosswalk, crosswalk_key=crosswalk_key,
+                                    n_process=n_process, known_values=known_values, today=today)
+    if pending is not None:
+        pending.write(crosswalk)
+    return result
+
+
+class _PendingCrosswalk:
+    """A crosswalk computed by :func:`_scrub_tables`, not yet written (the caller decides
+    when: ``scrub_tables`` at once, ``scrub_table_files`` only once every output is ready)."""
+
+    def __init__(self, crosswalk, crosswalk_key, pseudonym_key):
+        self.crosswalk = crosswalk
+        self.crosswalk_key = crosswalk_key
+        self.pseudonym_key = pseudonym_key
+
+    def write(self, path) -> Path:
+        from deid.crosswalk import write_crosswalk
+
+        return write_crosswalk(self.crosswalk, path, self.crosswalk_key, pseudonym_key=self.pseudonym_key)
+
+
+def _scrub_tables(tables, policies, *, key, relations, patient_space, offsets, crosswalk, crosswalk_key,
+                  n_process, known_values, today) -> tuple[TablesResult, _PendingCrosswalk | None]:
+    """:func:`scrub_tables` without writing the crosswalk: (result, the crosswalk to write or None)."""
     from deid.tabular._scrub import _resolve_key, scrub_frame
 
     if not isinstance(tables, Mapping) or not tables:
@@ -362,14 +394,19 @@ def scrub_tables(tables: Mapping[str, pd.DataFrame], policies: Mapping[str, Any]
     for table, source in patient_source.items():
         if source[0] == _DERIVED:
             _derived_patients(table, tables, members, patient_source, derived)
+    # a patient's identifiers from every table, for the free text of every table
+    known_store = None
+    if known_values and patients is not None:
+        effective = {t: _effective_policy(t, policies[t], spaces, patients) for t in tables}
+        known_store = _known_across_tables(tables, effective, plans, spaces, patients, patient_source, derived)
     # only the key columns' ids are needed from here on (collisions, the crosswalk)
     members = {s.primary: members[s.primary] for s in spaces}
     offsets_table = None
     first_policy = next(iter(policies.values()))
-    if date_offsets is not None:
+    if offsets is not None:
         from deid.transform._date_shift import as_offset_table
 
-        offsets_table = as_offset_table(date_offsets, first_policy.never_zero, first_policy.keep_weekday)
+        offsets_table = as_offset_table(offsets, first_policy.never_zero, first_policy.keep_weekday)
         if patients is not None:
             offsets_table.offsets_for(members[patients.primary].first.tolist())
     cw_key = None
@@ -394,11 +431,15 @@ def scrub_tables(tables: Mapping[str, pd.DataFrame], policies: Mapping[str, Any]
             if pcol == _DERIVED:
                 frame = frame.assign(**{_DERIVED: derived.pop(table).to_numpy()})
                 policy = policy.with_columns({_DERIVED: "drop"})
+        # tables with free text get the patients' values from all tables (their own included)
+        has_text = known_store is not None and any(a.name == "free_text" for a in plans[table].values())
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
                 out[table] = scrub_frame(frame, policy, key=pkey, patient_column=pcol, n_process=n_process,
-                                         known_values=known_values, today=today, date_offsets=offsets_table)
+                                         known_values=known_values and not has_text,
+                                         known=known_store if has_text else None,
+                                         today=today, offsets=offsets_table)
             except ValueError as exc:
                 raise ValueError(f"table {table!r}: {exc}") from None
         del frame
@@ -430,13 +471,66 @@ def scrub_tables(tables: Mapping[str, pd.DataFrame], policies: Mapping[str, Any]
         "token": [f"{s.prefix + '-' if s.prefix else ''}<{s.length} hex digits>" for s in spaces],
     })
 
+    pending = None
     if crosswalk is not None:
         table, column = patients.primary
         frame = _crosswalk_frame(members[patients.primary], out[table][column], pkey, first_policy, offsets_table)
-        from deid.crosswalk import Crosswalk, write_crosswalk
+        from deid.crosswalk import Crosswalk
 
-        write_crosswalk(Crosswalk(frame, patients.name), crosswalk, cw_key, pseudonym_key=pkey)
-    return result
+        pending = _PendingCrosswalk(Crosswalk(frame, patients.name), cw_key, pkey)
+    return result, pending
+
+
+def _known_across_tables(tables, effective, plans, spaces, patients, sources, derived):
+    """One :class:`~deid.tabular._known.KnownByPatient` for all tables: per patient (by the
+    text of their id, as ``scrub_frame`` keys them), the values of every identifier column of
+    every table whose rows have patients. Only patients with free text somewhere are kept.
+
+    Foreign-key columns are skipped when their key column's table has patients: their ids
+    are the key column's, already collected there with the same patient (labs.encounter_id
+    adds nothing to encounters.encounter_id, and would cost a pass over the largest table).
+    None when no table has free text."""
+    from deid.tabular._known import KnownByPatient, column_entity, id_text
+
+    keys: dict[str, np.ndarray] = {}
+
+    def keys_of(table: str) -> np.ndarray:
+        if table not in keys:
+            column = sources[table][0]
+            keys[table] = id_text(derived[table] if column == _DERIVED else tables[table][column])
+        return keys[table]
+
+    wanted: set = set()
+    for table, plan in plans.items():
+        text_columns = [c for c, a in plan.items() if a.name == "free_text"]
+        if not text_columns or table not in sources:
+            continue
+        has_text = np.zeros(len(tables[table]), dtype=bool)
+        for column in text_columns:
+            has_text |= tables[table][column].notna().to_numpy()
+        wanted.update(keys_of(table)[has_text].tolist())
+    wanted.discard(None)
+    if not wanted:
+        return None
+    skip = set()
+    for space in spaces:
+        if space is patients or space.primary[0] in sources:
+            skip.update(space.foreign)
+    store = KnownByPatient(wanted)
+    for table, plan in plans.items():
+        if table not in sources:
+            continue  # rows without patients: their values are nobody's in particular
+        roles = effective[table].column_roles
+        found = []
+        for column, action in plan.items():
+            if (table, column) in skip:
+                continue
+            entity = column_entity(action, roles.get(column), _apply._KIND_ENTITY, column)
+            if entity is not None:
+                found.append((column, entity))
+        for column, entity in found:
+            store.add(keys_of(table), _apply._plain(tables[table][column]), entity)
+    return store
 
 
 def _as_policy(policy, table: str) -> Policy:
@@ -720,19 +814,19 @@ class FrameOptions:
     :meth:`context` and :meth:`policy`, finished by :meth:`finish` (window report, crosswalk)."""
 
     def __init__(self, policy: Policy, plan: Mapping[str, Action], key, patient_ids: pd.Series | None,
-                 patient_column: str | None, date_offsets=None, crosswalk=None, crosswalk_key=None, scrubber=None):
+                 patient_column: str | None, offsets=None, crosswalk=None, crosswalk_key=None, scrubber=None):
         from deid.transform._date_shift import as_offset_table, check_window
 
         self.never_zero = getattr(policy, "never_zero", True)
         self.keep_weekday = getattr(policy, "keep_weekday", False)
         self.window = check_window(getattr(policy, "date_window", None))
-        self.offsets = as_offset_table(date_offsets, self.never_zero, self.keep_weekday)
+        self.offsets = as_offset_table(offsets, self.never_zero, self.keep_weekday)
         self.plan = plan
         self.patient_column = patient_column
         dated = [c for c, a in plan.items() if a.name in ("date_shift", "free_text")]
         if self.offsets is not None and dated:
             if patient_ids is None:
-                raise ValueError("date_offsets needs a patient column: the offsets are per patient")
+                raise ValueError("offsets= needs a patient column: the offsets are per patient")
             _, uniques = pd.factorize(patient_ids, use_na_sentinel=True)
             self.offsets.offsets_for(uniques.tolist())
         self.options = {"never_zero": self.never_zero, "keep_weekday": self.keep_weekday, "offsets": self.offsets}
@@ -748,7 +842,9 @@ class FrameOptions:
 
             self.crosswalk_key = resolve_crosswalk_key(crosswalk_key, pseudonym_key=key)
             self.crosswalk = check_crosswalk_path(crosswalk)
-        if scrubber is not None and any(a.name == "free_text" for a in plan.values()):
+        # text_dates="year": notes' dates become years, not shifted; nothing to match
+        if (scrubber is not None and any(a.name == "free_text" for a in plan.values())
+                and getattr(policy, "text_dates", None) != "year"):
             self._check_scrubber(scrubber, key)
 
     @property
@@ -789,7 +885,7 @@ class FrameOptions:
         theirs = (settings["never_zero"], settings["keep_weekday"], settings["offsets"])
         if mine != theirs:
             raise ValueError("the scrubber's date_shift settings (never_zero, keep_weekday, offsets) differ from "
-                             "the policy's and date_offsets: notes and rows would not move alike")
+                             "the policy's and offsets=: notes and rows would not move alike")
 
     def finish(self, df: pd.DataFrame, out: pd.DataFrame, policy: Policy, ctx, key) -> None:
         """Report dates outside the window; write the crosswalk."""
@@ -852,7 +948,7 @@ def scrub_table_files(config: str | os.PathLike, out_dir: str | os.PathLike, *, 
 
         folder = "raw"                      # where the tables are (default: the file's folder)
         patient_space = "patient"           # optional
-        date_offsets = "offsets.csv"        # optional: the steward's offsets (patient id, days)
+        offsets = "offsets.csv"        # optional: the steward's offsets (patient id, days)
         crosswalk = "/secure/release.xwalk" # optional; crosswalk= overrides it
 
         [tables.patients]
@@ -864,13 +960,18 @@ def scrub_table_files(config: str | os.PathLike, out_dir: str | os.PathLike, *, 
         patient = ["patients.patient_id", "encounters.patient_id", "notes.patient_id"]
         encounter = { columns = ["encounters.encounter_id", "labs.encounter_id"], prefix = "ENC" }
 
-    Every check runs before anything is written; the outputs are written to temporary files
-    and renamed only when all of them are complete. ``out_dir`` is created (its parent must
-    exist); no output may overwrite an input; the crosswalk may not be inside ``out_dir``.
-    The result's ``written`` lists the output paths.
+    Every check runs before anything is scrubbed or written (the configuration, the
+    relations, the crosswalk's key and place, the outputs' names). Then it is all or
+    nothing: the outputs are written to a hidden staging folder in ``out_dir`` and the
+    crosswalk to a temporary file beside its target; only when all of them are complete are
+    they renamed into place (the crosswalk last). On any failure nothing is left behind: no
+    output, no crosswalk, files of an earlier run in ``out_dir`` as they were, and ``out_dir``
+    removed again if this call created it. ``out_dir`` is created (its parent must exist); no
+    output may overwrite an input; the crosswalk may not be inside ``out_dir``. The result's
+    ``written`` lists the output paths.
     """
     from deid.crosswalk import check_crosswalk_path
-    from deid.io import TableWriter, read_table
+    from deid.io import read_table, table_format
 
     spec = _read_config(config)
     out = Path(out_dir)
@@ -886,32 +987,84 @@ def scrub_table_files(config: str | os.PathLike, out_dir: str | os.PathLike, *, 
     if len({p.resolve() for p in targets.values()}) < len(targets):
         raise ValueError("two tables would be written to the same output file (set output = ... in the config)")
     for name, target in targets.items():
+        try:
+            table_format(target)
+        except ValueError as exc:
+            raise ValueError(f"table {name!r}: output: {exc}") from None
+        if target.is_dir():
+            raise ValueError(f"table {name!r}: the output {str(target)!r} is a folder")
         for source in inputs.values():
             if target.resolve() == Path(source).resolve():
                 raise ValueError(f"table {name!r}: the output {str(target)!r} is an input; write to another folder")
     frames = {name: read_table(path) for name, path in inputs.items()}
     offsets = None
-    if spec["date_offsets"] is not None:
-        offsets = read_table(spec["date_offsets"])
-    result = scrub_tables(frames, spec["policies"], key=key, relations=spec["relations"],
-                          patient_space=spec["patient_space"], date_offsets=offsets, crosswalk=crosswalk,
-                          crosswalk_key=crosswalk_key, n_process=n_process, today=today)
-    out.mkdir(exist_ok=True)
-    writers = []
-    try:
-        for name, target in targets.items():
-            writer = TableWriter(target, inputs=list(inputs.values()))
-            writers.append(writer)
-            writer.write(result[name])
-        for writer in writers:
-            writer.close()
-    except BaseException:
-        for writer in writers:
-            if writer._tmp is not None:
-                writer.abort()
-        raise
+    if spec["offsets"] is not None:
+        offsets = read_table(spec["offsets"])
+    result, pending = _scrub_tables(frames, spec["policies"], key=key, relations=spec["relations"],
+                                    patient_space=spec["patient_space"], offsets=offsets, crosswalk=crosswalk,
+                                    crosswalk_key=crosswalk_key, n_process=n_process, known_values=True,
+                                    today=today)
+    del frames
+    _write_all_or_nothing(result, targets, out, crosswalk, pending)
     result.written = [str(p) for p in targets.values()]  # type: ignore[attr-defined]
     return result
+
+
+def _write_all_or_nothing(result: Mapping[str, pd.DataFrame], targets: Mapping[str, Path], out: Path,
+                          crosswalk, pending: _PendingCrosswalk | None) -> None:
+    """Write every output and the crosswalk, or none of them (see :func:`scrub_table_files`)."""
+    import shutil
+    import tempfile
+
+    from deid.io import TableWriter
+
+    created = not out.exists()
+    out.mkdir(exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".deid-staging-", dir=out))
+    cw_tmp: Path | None = None
+    placed: list[tuple[Path, Path | None]] = []  # (target, where its earlier file was put aside)
+    done = False
+    try:
+        # 1. every output, complete, in the staging folder
+        staged = {}
+        for i, (name, target) in enumerate(targets.items()):
+            path = staging / f"{i}-{target.name}"
+            with TableWriter(path) as writer:
+                writer.write(result[name])
+            staged[name] = path
+        # 2. the crosswalk, complete, in a temporary file beside its target
+        if pending is not None:
+            cw_target = Path(crosswalk)
+            fd, tmp = tempfile.mkstemp(prefix=f".{cw_target.name}.", suffix=".tmp", dir=cw_target.resolve().parent)
+            os.close(fd)
+            cw_tmp = Path(tmp)
+            pending.write(cw_tmp)
+        # 3. rename into place; a file of an earlier run is put aside until the end
+        for i, (name, target) in enumerate(targets.items()):
+            aside = None
+            if target.exists():
+                aside = staging / f"{i}-earlier"
+                os.replace(target, aside)
+            placed.append((target, aside))
+            os.replace(staged[name], target)
+        if cw_tmp is not None:
+            os.replace(cw_tmp, crosswalk)  # last: a crosswalk exists only beside a complete output
+            cw_tmp = None
+        done = True
+    finally:
+        if not done:
+            for target, aside in reversed(placed):
+                target.unlink(missing_ok=True)
+                if aside is not None and aside.exists():
+                    os.replace(aside, target)
+            if cw_tmp is not None:
+                cw_tmp.unlink(missing_ok=True)
+        shutil.rmtree(staging, ignore_errors=True)
+        if not done and created:
+            try:
+                out.rmdir()  # only when empty: nothing else was there
+            except OSError:
+                pass
 
 
 def _read_config(config) -> dict:
@@ -927,7 +1080,7 @@ def _read_config(config) -> dict:
     except tomllib.TOMLDecodeError as exc:
         raise ValueError(f"tables file {str(path)!r} is not valid TOML: {exc}") from None
     where = f"tables file {str(path)!r}"
-    known = {"folder", "patient_space", "date_offsets", "crosswalk", "tables", "relations"}
+    known = {"folder", "patient_space", "offsets", "crosswalk", "tables", "relations"}
     unknown = sorted(set(doc) - known)
     if unknown:
         raise ValueError(f"{where}: unknown setting(s) {', '.join(unknown)}; settings: {', '.join(sorted(known))}")
@@ -956,7 +1109,10 @@ def _read_config(config) -> dict:
             policies[name] = Policy.from_dict(policy, f"{where}: table {name!r} policy")
         else:
             raise ValueError(f"{where}: table {name!r}: policy must be a file name or a table")
-        specs[name] = {"file": file, "output": t.get("output", Path(t["file"]).name)}
+        output = t.get("output", Path(t["file"]).name)
+        if not isinstance(output, str) or not output or Path(output).name != output:
+            raise ValueError(f"{where}: table {name!r}: output must be a file name (it is written in OUT_DIR)")
+        specs[name] = {"file": file, "output": output}
     relations = doc.get("relations")
     if not isinstance(relations, Mapping):
         raise ValueError(f"{where}: needs a [relations] section (key space = ['table.column', ...])")
@@ -966,6 +1122,6 @@ def _read_config(config) -> dict:
         "policies": policies,
         "relations": relations,
         "patient_space": doc.get("patient_space", PATIENT_SPACE),
-        "date_offsets": here / doc["date_offsets"] if "date_offsets" in doc else None,
+        "offsets": here / doc["offsets"] if "offsets" in doc else None,
         "crosswalk": (here / doc["crosswalk"]) if "crosswalk" in doc else None,
     }

@@ -1,5 +1,5 @@
 """scrub_frame with the date-shift options of its policy (never_zero, keep_weekday,
-date_window) and a steward's date_offsets: rows and notes move alike."""
+date_window) and a steward's offsets=: rows and notes move alike."""
 
 from __future__ import annotations
 
@@ -50,15 +50,15 @@ def test_never_zero_off_and_the_default_give_the_documented_offsets():
 
 def test_a_stewards_offsets_drive_rows_and_notes():
     offsets = {"MRN-4471": -14, "mrn-5502": 28}
-    out = scrub_frame(FRAME, Policy(COLUMNS), key=KEY, patient_column="mrn", date_offsets=offsets)
+    out = scrub_frame(FRAME, Policy(COLUMNS), key=KEY, patient_column="mrn", offsets=offsets)
     assert ((out["admit"] - FRAME["admit"]).dt.days.tolist()) == [-14, -14, 28]
     assert out["discharge"].tolist() == ["12/26/2019", "02/20/2020", "08/06/2021"]
     assert out["note"].iat[2] == "Admitted 08/02/2021."
     with pytest.raises(ValueError, match="1 patient id") as exc:
-        scrub_frame(FRAME, Policy(COLUMNS), key=KEY, patient_column="mrn", date_offsets={"MRN-4471": 7})
+        scrub_frame(FRAME, Policy(COLUMNS), key=KEY, patient_column="mrn", offsets={"MRN-4471": 7})
     assert "5502" not in str(exc.value)
     with pytest.raises(ValueError, match="needs a patient column"), pytest.warns(UserWarning):
-        scrub_frame(FRAME, Policy(COLUMNS), key=KEY, date_offsets=offsets)
+        scrub_frame(FRAME, Policy(COLUMNS), key=KEY, offsets=offsets)
 
 
 def test_a_scrubber_with_other_date_settings_is_refused():
@@ -74,7 +74,7 @@ def test_the_window_is_reported_per_column_and_never_clips():
     policy = Policy(COLUMNS, date_window=("2019-01-01", "2020-12-31"))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        out = scrub_frame(FRAME, policy, key=KEY, patient_column="mrn", date_offsets={"MRN-4471": 7, "MRN-5502": 7})
+        out = scrub_frame(FRAME, policy, key=KEY, patient_column="mrn", offsets={"MRN-4471": 7, "MRN-5502": 7})
     messages = [str(w.message) for w in caught if issubclass(w.category, DateWindowWarning)]
     assert any(m.startswith("column 'admit': 1 shifted date(s) fall outside the date window "
                             "[2019-01-01, 2020-12-31]") for m in messages)

@@ -266,7 +266,7 @@ def test_keep_weekday_and_a_stewards_offsets_table(tables):
 
     ids = tables["patients"]["patient_id"].tolist()
     offsets = pd.DataFrame({"id": ids, "days": [7 * (i + 1) for i in range(len(ids))]})
-    out = scrub_tables(tables, linked_policies(), key=KEY, relations=RELATIONS, today=TODAY, date_offsets=offsets)
+    out = scrub_tables(tables, linked_policies(), key=KEY, relations=RELATIONS, today=TODAY, offsets=offsets)
     enc = tables["encounters"]
     days = (out["encounters"]["admit_time"] - enc["admit_time"]).dt.days
     assert (days == enc["patient_id"].map(dict(zip(ids, offsets["days"])))).all()
@@ -281,10 +281,10 @@ def test_keep_weekday_and_a_stewards_offsets_table(tables):
 def test_an_offsets_table_missing_a_patient_or_with_a_duplicate_is_refused(tables):
     ids = tables["patients"]["patient_id"].tolist()
     message = _raises(tables, r"1 patient id\(s\) are not in the offsets table",
-                      date_offsets={i: 14 for i in ids[1:]})
+                      offsets={i: 14 for i in ids[1:]})
     assert ids[0] not in message
     dupes = pd.DataFrame({"id": ids + [ids[0].lower()], "days": [14] * (len(ids) + 1)})
-    _raises(tables, "listed more than once", date_offsets=dupes)
+    _raises(tables, "listed more than once", offsets=dupes)
 
 
 def test_dates_outside_the_window_are_reported_per_table_and_column(tables):

@@ -12,11 +12,30 @@ from deid.cli._common import EXIT_OK, UsageError, flag, load_config, resolve_key
 TEXT_SUFFIXES = (".txt", ".md", ".note")
 
 
+USAGE = ("deid scrub [options] IN [OUT]\n"
+         "       deid scrub --tables TOML [--crosswalk FILE] [options] OUT_DIR")
+# options of the one-file / one-folder form only (their meaning comes from the TOML file otherwise)
+_SINGLE_ONLY = (("patient_id", "--patient-id"), ("policy", "--policy"), ("patient_field", "--patient-field"),
+                ("text_fields", "--text-field"), ("save_policy", "--save-policy"), ("tags", "--tags"))
+
+
 def add_arguments(p) -> None:
+    p.usage = USAGE
     p.add_argument("input", metavar="IN", help="a text file, a folder of .txt/.md/.note files, or a table "
-                                                "(.csv .tsv .parquet .jsonl, by its ending)")
-    p.add_argument("output", metavar="OUT", nargs="?", default="-",
+                                                "(.csv .tsv .parquet .jsonl, by its ending); with --tables: "
+                                                "OUT_DIR, the folder the scrubbed tables go to")
+    p.add_argument("output", metavar="OUT", nargs="?", default=None,
                    help="file or folder; - (default) prints text to stdout")
+    t = p.add_argument_group("linked tables (docs/tables.md)")
+    t.add_argument("--tables", metavar="TOML",
+                   help="scrub the linked tables this file describes (files, policies, relations) into "
+                        "OUT_DIR: joins survive, one date offset per patient in every table")
+    t.add_argument("--crosswalk", metavar="FILE",
+                   help="with --tables: write the encrypted crosswalk (original patient id -> pseudonym, "
+                        "date offset) here, outside OUT_DIR (default: crosswalk of the TOML file, if any)")
+    t.add_argument("--crosswalk-key-file", metavar="K",
+                   help="file holding the crosswalk key (default: DEID_CROSSWALK_KEY, DEID_CROSSWALK_KEY_FILE); "
+                        "never the pseudonym key")
     p.add_argument("--key-file", help="file holding the secret key (default: DEID_KEY or DEID_KEY_FILE, "
                                       "then key-file of the configuration)")
     p.add_argument("--patient-id", help="patient id for date shifting (text: one patient's notes)")
@@ -157,11 +176,54 @@ def _chain(first, rest):
     yield from rest
 
 
+# -- linked tables: deid scrub --tables tables.toml OUT_DIR --------------------------------------
+def _check_tables_arguments(args) -> None:
+    """Usage errors of the --tables form, before anything is read."""
+    if args.output is not None:
+        raise UsageError("with --tables, give only OUT_DIR (the tables and their files come from the TOML "
+                         f"file), not IN and OUT; usage: {USAGE.splitlines()[1].strip()}")
+    if args.input == "-":
+        raise UsageError("with --tables, OUT_DIR must be a folder, not - (tables are not printed)")
+    given = [option for name, option in _SINGLE_ONLY if getattr(args, name, None)]
+    if args.encoding.lower().replace("-", "").replace("_", "") != "utf8":
+        given.append("--encoding")  # tables are read as the TOML file's files are: UTF-8
+    if given:
+        raise UsageError(f"{', '.join(given)} cannot be used with --tables: each table's policy and patient "
+                         "column come from the TOML file (docs/tables.md)")
+    if args.jobs < 1:
+        raise UsageError(f"--jobs must be at least 1, got {args.jobs}")
+
+
+def _scrub_tables(args, key) -> int:
+    from deid.tabular import scrub_table_files
+
+    crosswalk_key = Path(args.crosswalk_key_file) if args.crosswalk_key_file else None
+    result = scrub_table_files(args.tables, args.input, key=key, crosswalk=args.crosswalk,
+                               crosswalk_key=crosswalk_key, n_process=args.jobs)
+    rows = int(result.report["rows"].sum())
+    say(args, f"deid scrub: {len(result)} tables, {rows:,} rows -> {args.input}"
+              + (f"; crosswalk written to {args.crosswalk}" if args.crosswalk else ""))
+    if flag(args, "verbose"):
+        for row in result.report.itertuples(index=False):
+            print(f"  {row.table}: {row.rows:,} rows, {row.columns} columns, patient column "
+                  f"{row.patient_column or '-'}", file=sys.stderr)
+    return EXIT_OK
+
+
 def run(args) -> int:
     from deid.io import table_format
 
+    if args.tables is not None:
+        _check_tables_arguments(args)
+    elif args.crosswalk or args.crosswalk_key_file:
+        raise UsageError("--crosswalk and --crosswalk-key-file go with --tables (a crosswalk maps the patients "
+                         "of linked tables); usage: " + USAGE.splitlines()[1].strip())
     config = load_config(args)
     key = resolve_key(args, config)
+    if args.tables is not None:
+        return _scrub_tables(args, key)
+    if args.output is None:
+        args.output = "-"
     src = Path(args.input)
     if not src.exists():
         raise UsageError(f"{src}: no such file or folder")
@@ -184,9 +246,12 @@ def register(register_command) -> None:
                     "(.csv .tsv .parquet .jsonl, optionally compressed); OUT is a file or folder, or - "
                     "for stdout (text only). OUT is written atomically; IN is never modified. Tables "
                     "follow a column policy (--policy policy.toml; default: the Safe Harbor preset with "
-                    "columns classified by deid).",
+                    "columns classified by deid). With --tables TOML, the linked tables the file describes "
+                    "are scrubbed together into OUT_DIR (docs/tables.md): all of them or none, the "
+                    "crosswalk (--crosswalk) last.",
         example="DEID_KEY_FILE=secret.key deid scrub notes/ scrubbed/\n"
-                "deid scrub visits.csv visits.parquet --policy policy.toml --patient-field mrn",
+                "deid scrub visits.csv visits.parquet --policy policy.toml --patient-field mrn\n"
+                "deid scrub --tables tables.toml release/ --crosswalk ~/secure/release.xwalk",
         add_arguments=add_arguments,
         run=run,
     )

@@ -476,6 +476,9 @@ def _result(df, qis, sens, problem, search, record, satisfied, suppressed_record
     for j, q in enumerate(qis):
         col = problem.columns[j]
         labels = [str(x) for x in col.level_labels[int(levels[j])]]
+        missing_row = col.hierarchy._index.get(None) if int(levels[j]) == 0 else None
+        if missing_row is not None:  # a missing raw value stays missing (not the text "<NA>")
+            labels[int(col.level_codes[missing_row, 0])] = None
         codes_here = table.codes[class_of_row, j].astype(np.int64)
         if suppressed_records == "mask" and suppressed_row.any():
             labels.append("*")

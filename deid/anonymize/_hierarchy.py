@@ -86,7 +86,9 @@ class Hierarchy:
         self._raw = [r[0] for r in table]
         self._labels = np.empty((len(table), depth), dtype=object)
         for i, r in enumerate(table):
-            self._labels[i, 0] = MISSING_LABEL if _is_missing(r[0]) else str(r[0])
+            # raw values written as hierarchy files write them (39 for 39.0, 2021-03-14 for a
+            # midnight timestamp), so a released level-0 value reads back as its raw value
+            self._labels[i, 0] = MISSING_LABEL if _is_missing(r[0]) else _raw_text(r[0])
             for j in range(1, depth):
                 if _is_missing(r[j]):
                     raise ValueError(f"hierarchy{where} has an empty label at level {j}")
@@ -402,6 +404,12 @@ class Hierarchy:
         if has_missing:
             rows.append([None, top])
         return cls(rows)
+
+
+def _raw_text(value) -> str:
+    from deid.risk._linkage_values import _text_of
+
+    return _text_of(value)
 
 
 def _member_to_group(mapping: Mapping, level: int) -> dict:

@@ -405,9 +405,14 @@ def _prepare_column(name: str, released: pd.Series, auxiliary: pd.Series, spec) 
             raise _uncovered_error(name, "auxiliary", int(uncovered_aux.sum()), records,
                                    "every raw value needs a row in the hierarchy")
         level_of, uncovered_rel = _assign_levels(level_ids, len(targets), name)
+        if hierarchy.missing_labels and uncovered_rel.any():
+            # a label that only generalizes a missing raw value stands for a missing value
+            as_missing = uncovered_rel & np.asarray(targets.isin(list(hierarchy.missing_labels)), dtype=bool)
+            uncovered_rel = uncovered_rel & ~as_missing
+            canon = np.where(as_missing[canon], -1, canon) if canon.shape[0] else canon
         if uncovered_rel.any():
             per_code = code_counts(rel_enc.codes, np.int64(rel_enc.cardinality))
-            rel_uncovered_codes = rel_present[uncovered_rel[canon]]
+            rel_uncovered_codes = rel_present[(canon >= 0) & uncovered_rel[np.maximum(canon, 0)]]
             raise _uncovered_error(name, "released", int(uncovered_rel.sum()),
                                    int(per_code[rel_uncovered_codes].sum()),
                                    "every released value must be a raw value or a label of some level")
@@ -459,7 +464,16 @@ def _finish_column(name, rel_enc, rel_present, rel_missing, canon, n_targets, le
     rel_map[rel_present] = canon
     if level_of.shape[0] == 0:  # every released value missing: no level to look up
         level_of = np.zeros(1, dtype=np.int64)
-    n_rel_missing = int(np.count_nonzero(rel_enc.codes == rel_missing)) if rel_missing >= 0 else 0
+    if rel_missing >= 0:
+        rel_map[rel_missing] = -1
+    # missing values, and labels that stand for one (see HierarchyTable), match anything
+    absent = np.flatnonzero(rel_map < 0)
+    if absent.shape[0] == 0:
+        n_rel_missing = 0
+    elif absent.shape[0] == 1:
+        n_rel_missing = int(np.count_nonzero(rel_enc.codes == absent[0]))
+    else:
+        n_rel_missing = int(code_counts(rel_enc.codes, np.int64(rel_enc.cardinality))[absent].sum())
     return _LinkColumn(name, rel_enc.codes, rel_map, max(n_targets, 1), level_of, aux_codes, aux_missing,
                        aux_maps, n_rel_missing, n_aux_missing)
 

@@ -239,9 +239,17 @@ def as_text(values: pd.Series) -> pd.Series:
 
 @dataclass(frozen=True)
 class HierarchyTable:
-    """An ARX-style hierarchy as text: column 0 the raw values (distinct), then the levels."""
+    """An ARX-style hierarchy as text: column 0 the raw values (distinct), then the levels.
+
+    Rows whose raw value is missing (the builders of ``deid.anonymize.Hierarchy`` give missing
+    values a row of their own) are not kept: a missing auxiliary value matches anything
+    anyway. ``missing_labels`` holds the labels that only such rows use (such as a group
+    "unknown"): a released value equal to one of them stands for a missing value and matches
+    anything, like a missing released value.
+    """
 
     levels: tuple[pd.Series, ...]  # level 0 (raw) first, all of one length, text
+    missing_labels: frozenset = frozenset()
 
     @property
     def n_levels(self) -> int:
@@ -261,6 +269,15 @@ def _table_from_frame(frame: pd.DataFrame, column: str, where: str) -> Hierarchy
     if frame.shape[1] == 0 or frame.shape[0] == 0:
         raise ValueError(f"hierarchy for column {column!r} is empty ({where})")
     texts = [as_text(frame.iloc[:, j]) for j in range(frame.shape[1])]
+    # a row for the missing raw value (None, NaN, NaT): dropped, its labels remembered
+    raw_missing = texts[0].isna().to_numpy()
+    missing_labels: set = set()
+    if raw_missing.any():
+        kept = ~raw_missing
+        for text in texts[1:]:
+            present = set(text[kept].dropna())
+            missing_labels.update(v for v in text[raw_missing].dropna() if v not in present)
+        texts = [t[kept].reset_index(drop=True) for t in texts]
     holes = sum(int(t.isna().sum()) + int((t == "").sum()) for t in texts)
     if holes:
         raise ValueError(
@@ -274,7 +291,7 @@ def _table_from_frame(frame: pd.DataFrame, column: str, where: str) -> Hierarchy
             f"hierarchy for column {column!r} gives {duplicated} raw value(s) more than one path ({where})"
         )
     table = table.reset_index(drop=True)
-    return HierarchyTable(tuple(table[j] for j in range(table.shape[1])))
+    return HierarchyTable(tuple(table[j].astype(object) for j in range(table.shape[1])), frozenset(missing_labels))
 
 
 def _read_hierarchy_file(path, column: str) -> HierarchyTable:

@@ -150,7 +150,25 @@ def test_missing_values_are_one_more_value():
     h = {"a": Hierarchy([["x", "*"], ["y", "*"], [None, "*"]])}
     result = anonymize(df, ["a", "b"], h, k=2)
     assert result.satisfied and result.suppressed == 0 and result.levels == {"a": 0, "b": 0}
-    assert result.data["a"].tolist() == ["x", "<NA>", "x", "<NA>", "y", "y"]
+    # a missing raw value kept at level 0 stays missing in the output
+    out = result.data["a"]
+    assert out.isna().tolist() == [False, True, False, True, False, False]
+    assert out.dropna().tolist() == ["x", "x", "y", "y"]
+
+
+def test_level_zero_labels_read_back_as_raw_values():
+    """Kept raw values are written as hierarchy files write them (41 for 41.0), so the output
+    links back to the raw data through the same hierarchy (deid.risk.linkage_attack)."""
+    from deid.risk import linkage_attack
+
+    df = pd.DataFrame({"age": [41.0, 43.0, None, 41.0, 43.0, None], "sex": list("FMFFMF")})
+    h = {"age": Hierarchy.intervals(df["age"], widths=(10,)), "sex": Hierarchy.flat(df["sex"])}
+    result = anonymize(df, ["age", "sex"], h, k=1)
+    assert result.levels == {"age": 0, "sex": 0}
+    assert result.data["age"].tolist()[:2] == ["41", "43"] and result.data["age"].isna().tolist()[2]
+    report = linkage_attack(result.data, df, ["age", "sex"], hierarchies=h)
+    # (41, F): two (41, F) and two (missing, F) -> 4; (43, M) -> 2; (missing, F): every F -> 4
+    assert report.match_counts.tolist() == [4, 2, 4, 4, 2, 4]
 
 
 def test_search_is_deterministic(table, hierarchies):

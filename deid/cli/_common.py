@@ -116,7 +116,18 @@ def scanner_from(args, config, key):
         key=key, entities=entities, threshold=threshold, nlp=config.nlp,
         text_fields=args.text_fields or config.text_fields, columns=args.columns or config.columns,
         jobs=jobs, show_values=flag(args, "show_values"), encoding=args.encoding,
+        on_error=print_traceback if flag(args, "verbose") else None,
     )
+
+
+def print_traceback(path: str, exc: BaseException) -> None:
+    """--verbose: the traceback of an error met in a file, on stderr, as it happens (the
+    one-line message follows in the list of errors). Errors from other libraries may quote
+    data in their message: --verbose is for debugging on the data's own machine."""
+    import traceback
+
+    print(f"deid: {path}: traceback (--verbose):", file=sys.stderr)
+    traceback.print_exception(exc, file=sys.stderr)
 
 
 # -- progress -----------------------------------------------------------------------------------

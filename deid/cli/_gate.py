@@ -68,6 +68,9 @@ def run(args) -> int:
                             baseline_name=baseline_path.name, quiet=flag(args, "quiet"),
                             show_values=flag(args, "show_values"))
     if args.format != "table":
+        if result.nothing_scanned and not result.input_errors:
+            error_line(", ".join(map(str, args.paths)),
+                       "nothing was scanned (no file deid reads in the paths given): that is not a pass")
         say(args, f"deid gate: {'passed' if result.passed else 'FAILED'}: {rep.scan_summary(result.scan)}")
     return result.exit_code
 

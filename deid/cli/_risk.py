@@ -31,30 +31,42 @@ def add_arguments(p) -> None:
                      help="largest estimated share of population uniques (needs a population size)")
 
 
+def risk_arguments(args) -> tuple[list[str], list[str], dict]:
+    """(quasi-identifiers, sensitive columns, keyword arguments of ``assess_risk``) of a
+    ``deid risk`` command line: one function for the local and the ``--dask`` path, so both
+    compute the same report (the thresholds include ``--risk-threshold``)."""
+    from deid.gate._gate import risk_thresholds
+
+    qis = list(dict.fromkeys(args.qi))
+    sensitive = list(dict.fromkeys(args.sensitive or []))
+    options = {"sensitive": sensitive or None, "population_size": args.population_size,
+               "sampling_fraction": args.sampling_fraction, "thresholds": risk_thresholds(args.risk_threshold)}
+    return qis, sensitive, options
+
+
 def run(args) -> int:
     from deid import report as rep
     from deid.config import RiskRule
     from deid.gate import risk_figures
-    from deid.gate._gate import numeric_sensitive
 
     load_config(args)  # a broken configuration is reported even here
-    qis = list(dict.fromkeys(args.qi))
-    sensitive = list(dict.fromkeys(args.sensitive or []))
+    qis, sensitive, options = risk_arguments(args)
     if args.dask:
         from deid.cli._dask import risk_with_dask
 
-        report = risk_with_dask(args, qis, sensitive)
+        report = risk_with_dask(args, qis, sensitive, options)
     else:
+        from deid.gate._gate import numeric_sensitive
         from deid.io import read_table, table_format
         from deid.risk import assess_risk
 
         fmt, _ = table_format(args.file)
         kwargs = {"encoding": args.encoding} if fmt != "parquet" else {}
         df = read_table(args.file, columns=list(dict.fromkeys(qis + sensitive)), **kwargs)
+        # CSV reads every field as text: sensitive columns of numbers become numbers (ordered
+        # distance for t-closeness), as a Parquet column of numbers would be
         df = numeric_sensitive(df, sensitive)
-        thresholds = tuple(sorted({0.05, 0.09, 0.2, 0.33, 0.5, args.risk_threshold}))
-        report = assess_risk(df, qis, sensitive=sensitive or None, population_size=args.population_size,
-                             sampling_fraction=args.sampling_fraction, thresholds=thresholds)
+        report = assess_risk(df, qis, **options)
     limits = {name: value for name, value in (("min-k", args.min_k), ("max-records-at-risk", args.max_records_at_risk),
                                               ("max-population-uniqueness", args.max_population_uniqueness))
               if value is not None}

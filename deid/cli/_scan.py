@@ -30,15 +30,16 @@ def add_arguments(p) -> None:
 def run(args) -> int:
     config = load_config(args)
     key = resolve_key(args, config)
+    scanner = scanner_from(args, config, key)
     if args.dask:
         from deid.cli._dask import scan_with_dask
 
-        return scan_with_dask(args, config, key)
-    scanner = scanner_from(args, config, key)
-    extra = tuple(args.exclude)
-    with scan_progress(args) as (on_start, on_file):
-        report = scanner.scan(args.paths, is_excluded=lambda p: config.is_excluded(p, extra),
-                              never=[config.baseline_path], on_start=on_start, on_file=on_file)
+        report = scan_with_dask(args, config, scanner)
+    else:
+        extra = tuple(args.exclude)
+        with scan_progress(args) as (on_start, on_file):
+            report = scanner.scan(args.paths, is_excluded=lambda p: config.is_excluded(p, extra),
+                                  never=[config.baseline_path], on_start=on_start, on_file=on_file)
     for path, message in report.errors:
         error_line(path, message)
     emit_scan(args, report, config)

@@ -240,15 +240,34 @@ _FINDING_COLUMNS = {
 }
 
 
-def _findings_meta(index_dtype, fingerprint: bool) -> pd.DataFrame:
+def _findings_meta(index_dtype, fingerprint: bool, allowed: bool = False) -> pd.DataFrame:
     columns = {"index": pd.Series([], dtype=index_dtype)}
     columns.update({c: pd.Series([], dtype=d) for c, d in _FINDING_COLUMNS.items()})
     if fingerprint:
         columns["fingerprint"] = pd.Series([], dtype="str")
+    if allowed:
+        columns["allowed"] = pd.Series([], dtype="bool")
     return pd.DataFrame(columns)
 
 
-def _scan_partition(part: pd.DataFrame, columns, ref, fingerprint, meta, partition_info=None):
+def _cell_hits(text: str, findings, label: str, fingerprint, allow_marker):
+    """The findings of one cell as (start, end, finding, fingerprint, allowed), offsets in
+    the cell's text: with a label, findings inside it are dropped and the others shifted
+    (the local scan's rule, :func:`deid.gate._scan._value_spans`)."""
+    from deid.gate._scan import _allowed, _value_spans
+
+    out = []
+    for start, end, f in _value_spans(findings, len(label)):
+        fp = fingerprint(f.entity_type, text[start:end]) if fingerprint is not None else None
+        allowed = allow_marker is not None and _allowed(text, start, allow_marker)
+        out.append((start, end, f, fp, allowed))
+    return out
+
+
+def _scan_partition(part: pd.DataFrame, columns, ref, fingerprint, column_labels, allow_marker, meta,
+                    partition_info=None):
+    from deid.gate._scan import _prefix
+
     number = 0 if partition_info is None else int(partition_info["number"])
     scrubber = ref.get()
     pieces = []
@@ -257,35 +276,38 @@ def _scan_partition(part: pd.DataFrame, columns, ref, fingerprint, meta, partiti
         if isinstance(series.dtype, pd.CategoricalDtype):
             series = series.astype(object)
         values = series.to_numpy(dtype=object, na_value=None)
-        is_text = np.fromiter((isinstance(v, str) and v != "" for v in values), dtype=bool, count=len(values))
+        # text that is not only white space (the local scan skips the rest too)
+        is_text = np.fromiter((isinstance(v, str) and bool(v.strip()) for v in values), dtype=bool,
+                              count=len(values))
         rows = np.flatnonzero(is_text)
         if not len(rows):
             continue
-        # one detection per distinct text of the partition
+        # one detection (and one fingerprint per finding) per distinct text of the partition
         codes, texts = pd.factorize(values[rows])
         texts = list(texts)
-        found = list(scrubber.detect_many(texts))
-        per_text = [len(f) for f in found]
-        counts = np.asarray(per_text, dtype=np.int64)[codes]
+        label = _prefix(str(column)) if column_labels else ""
+        found = scrubber.detect_many([label + t for t in texts] if label else texts)
+        hits = [_cell_hits(t, fs, label, fingerprint, allow_marker) for t, fs in zip(texts, found)]
+        counts = np.fromiter((len(h) for h in hits), dtype=np.int64, count=len(hits))[codes]
         if not counts.sum():
             continue
         row_of = np.repeat(rows, counts)
-        flat = [found[c] for c in codes]
-        items = [f for fs in flat for f in fs]
+        items = [hit for c in codes.tolist() for hit in hits[c]]
         frame = {
             "index": part.index[row_of],
             "partition": np.full(len(items), number, dtype=np.int64),
             "row_in_partition": row_of.astype(np.int64),
             "column": [column] * len(items),
-            "entity_type": [f.entity_type for f in items],
-            "start": np.fromiter((f.start for f in items), dtype=np.int64, count=len(items)),
-            "end": np.fromiter((f.end for f in items), dtype=np.int64, count=len(items)),
-            "score": np.fromiter((f.score for f in items), dtype=np.float64, count=len(items)),
-            "recognizer": [f.recognizer for f in items],
+            "entity_type": [h[2].entity_type for h in items],
+            "start": np.fromiter((h[0] for h in items), dtype=np.int64, count=len(items)),
+            "end": np.fromiter((h[1] for h in items), dtype=np.int64, count=len(items)),
+            "score": np.fromiter((h[2].score for h in items), dtype=np.float64, count=len(items)),
+            "recognizer": [h[2].recognizer for h in items],
         }
         if fingerprint is not None:
-            text_of = [texts[c] for c, n in zip(codes, counts) for _ in range(n)]
-            frame["fingerprint"] = [fingerprint(f.entity_type, t[f.start:f.end]) for f, t in zip(items, text_of)]
+            frame["fingerprint"] = [h[3] for h in items]
+        if allow_marker is not None:
+            frame["allowed"] = np.fromiter((h[4] for h in items), dtype=bool, count=len(items))
         pieces.append(pd.DataFrame(frame))
     if not pieces:
         return meta.copy()
@@ -300,7 +322,8 @@ def _text_columns(meta: pd.DataFrame) -> list[str]:
 
 def scan_frame(ddf, columns: Sequence[str] | None = None, *, scrubber=None, entities=None,
                threshold: float | None = None, nlp=None,
-               fingerprint: Callable[[str, str], str] | None = None) -> pd.DataFrame:
+               fingerprint: Callable[[str, str], str] | None = None, column_labels: bool = False,
+               allow_marker: str | None = None) -> pd.DataFrame:
     """PHI findings in the text columns of a Dask DataFrame: found per partition, merged.
 
     Each partition's distinct texts go through :meth:`deid.text.Scrubber.detect_many` (the
@@ -311,7 +334,8 @@ def scan_frame(ddf, columns: Sequence[str] | None = None, *, scrubber=None, enti
     ddf : dask.dataframe.DataFrame
     columns : sequence of str, optional
         Columns to scan (default: every string, object and categorical column). Cells
-        that are not text (numbers in an object column, missing, empty) are skipped.
+        that are not text (numbers in an object column, missing, empty or white space only)
+        are skipped.
     scrubber : deid.text.Scrubber, optional
         The detector (default: ``Scrubber(entities=entities, threshold=threshold, nlp=nlp)``).
     entities, threshold, nlp
@@ -320,6 +344,13 @@ def scan_frame(ddf, columns: Sequence[str] | None = None, *, scrubber=None, enti
         ``fingerprint(entity_type, value) -> str``, run on the workers for every finding
         (e.g. a keyed fingerprint for baselines); adds a ``fingerprint`` column. It must be
         picklable (a module-level function or a ``functools.partial`` of one).
+    column_labels : bool
+        Detect each cell with its column name as a label (``"mrn: 00482913"`` for column
+        ``mrn``), as ``deid scan`` reads table cells, so that rules for labelled values
+        apply; findings inside the label are dropped and offsets stay offsets in the cell.
+    allow_marker : str, optional
+        Adds a boolean ``allowed`` column: True for a finding on a line of its cell that
+        holds this marker (``deid scan`` passes ``"deid:allow"`` and drops those).
 
     Returns
     -------
@@ -327,13 +358,22 @@ def scan_frame(ddf, columns: Sequence[str] | None = None, *, scrubber=None, enti
         One row per finding, no cell values: ``row`` (position in the whole table, 0-based),
         ``index`` (the row's index label), ``partition``, ``row_in_partition``, ``column``,
         ``entity_type``, ``start``, ``end`` (character offsets in the cell), ``score``,
-        ``recognizer`` [, ``fingerprint``]; sorted by row, column order and start.
+        ``recognizer`` [, ``fingerprint``] [, ``allowed``]; sorted by row, column order and
+        start.
 
     >>> import dask.dataframe as dd, pandas as pd
     >>> df = pd.DataFrame({"note": ["call 617-555-0142", "no phi here", None]})
     >>> scan_frame(dd.from_pandas(df, npartitions=2))[["row", "column", "entity_type", "start", "end"]].values.tolist()
     [[0, 'note', 'PHONE', 5, 17]]
     """
+    found, _ = _scan_frame(ddf, columns, scrubber=scrubber, entities=entities, threshold=threshold, nlp=nlp,
+                           fingerprint=fingerprint, column_labels=column_labels, allow_marker=allow_marker)
+    return found
+
+
+def _scan_frame(ddf, columns, *, scrubber, entities, threshold, nlp, fingerprint, column_labels,
+                allow_marker) -> tuple[pd.DataFrame, int]:
+    """:func:`scan_frame` and the number of rows of the frame (counted in the same pass)."""
     import dask
 
     _check_dask_frame(ddf, "deid.dask.scan_frame")
@@ -352,6 +392,8 @@ def scan_frame(ddf, columns: Sequence[str] | None = None, *, scrubber=None, enti
                          f"{', '.join(str(meta[c].dtype) for c in not_text)})")
     if fingerprint is not None and not callable(fingerprint):
         raise TypeError("fingerprint must be a callable fingerprint(entity_type, value) -> str")
+    if allow_marker is not None and (not isinstance(allow_marker, str) or not allow_marker):
+        raise TypeError("allow_marker must be a non-empty string or None")
     if scrubber is None:
         params = {"entities": None if entities is None else tuple(entities), "nlp": nlp}
         if threshold is not None:
@@ -362,16 +404,17 @@ def scan_frame(ddf, columns: Sequence[str] | None = None, *, scrubber=None, enti
         ref = _scrubber_ref(None, **params)
     else:
         ref = _scrubber_ref(scrubber)
-    findings_meta = _findings_meta(meta.index.dtype, fingerprint is not None)
+    findings_meta = _findings_meta(meta.index.dtype, fingerprint is not None, allow_marker is not None)
     order = {c: i for i, c in enumerate(columns)}
-    selected = ddf[columns]
-    findings = selected.map_partitions(_scan_partition, columns, ref, fingerprint, findings_meta,
-                                       meta=findings_meta)
+    selected = ddf[columns] if columns else ddf  # no column to scan: the rows are still counted
+    findings = selected.map_partitions(_scan_partition, columns, ref, fingerprint, bool(column_labels),
+                                       allow_marker, findings_meta, meta=findings_meta)
     lengths = selected.map_partitions(len, meta=(None, "int64"), enforce_metadata=False)
     found, lengths = dask.compute(findings, lengths)
-    starts = np.r_[0, np.cumsum(np.asarray(lengths, dtype=np.int64))[:-1]]
+    lengths = np.asarray(lengths, dtype=np.int64)
+    starts = np.r_[0, np.cumsum(lengths)[:-1]]
     found = found.reset_index(drop=True)
     found.insert(0, "row", starts[found["partition"].to_numpy(dtype=np.int64)] + found["row_in_partition"].to_numpy())
     found["_column_order"] = found["column"].map(order)
     found = found.sort_values(["row", "_column_order", "start", "end"], kind="stable")
-    return found.drop(columns="_column_order").reset_index(drop=True)
+    return found.drop(columns="_column_order").reset_index(drop=True), int(lengths.sum())

@@ -30,6 +30,8 @@ class Collected:
     errors: list[tuple[str, str]]  # (path, problem)
     excluded: int = 0  # files and folders excluded by a pattern
     skipped: int = 0  # files in folders with an ending deid does not read
+    given: int = 0  # paths given
+    given_files_excluded: int = 0  # paths given that are files excluded by a pattern (or never scanned)
 
 
 def file_kind(path: str | os.PathLike, *, explicit: bool = False) -> str | None:
@@ -73,7 +75,9 @@ def collect_files(paths, *, is_excluded, never=()) -> Collected:
 
     ``is_excluded(path) -> bool`` drops excluded paths (counted in ``excluded``); ``never``
     holds absolute paths that are never scanned (the baseline file). A path that does not
-    exist is an error; a file named twice is scanned once.
+    exist is an error; a file named twice is scanned once. ``given`` counts the paths and
+    ``given_files_excluded`` those that are files excluded themselves (the gate's "every
+    file of the commit is excluded", as opposed to a folder with nothing to scan).
     """
     never = {os.path.abspath(p) for p in never}
     out = Collected([], [])
@@ -83,11 +87,10 @@ def collect_files(paths, *, is_excluded, never=()) -> Collected:
         absolute = os.path.abspath(p)
         if absolute in seen:
             return
-        if absolute in never:  # the baseline: committing only it is not "nothing scanned"
+        if absolute in never or is_excluded(p):  # never: the baseline
             out.excluded += 1
-            return
-        if is_excluded(p):
-            out.excluded += 1
+            if explicit:
+                out.given_files_excluded += 1
             return
         kind = file_kind(p, explicit=explicit)
         if kind is None:
@@ -97,6 +100,7 @@ def collect_files(paths, *, is_excluded, never=()) -> Collected:
         out.targets.append(ScanTarget(p, kind))
 
     for raw in paths:
+        out.given += 1
         p = Path(raw)
         if p.is_dir():
             if is_excluded(p) and str(raw) not in (".", ""):

@@ -57,7 +57,10 @@ class GateResult:
     risk : list of RiskCheck
         One per table matching a ``[[tool.deid.risk]]`` rule.
     all_excluded : bool
-        Every path given was excluded by a pattern: nothing to check, and that is a pass.
+        Every path given is a file excluded by a pattern (of the configuration or the
+        command line) or the baseline file: nothing to check, and that is a pass (pre-commit
+        gives the gate the files of a commit, which the configuration may exclude). A folder
+        with nothing to scan, or any other scan of no file, is not (``nothing_scanned``).
     """
 
     scan: ScanReport
@@ -112,8 +115,9 @@ def apply_baseline(scan: ScanReport, baseline: Baseline | None, relative) -> tup
     return new, accepted
 
 
-def check_risk(path: str, kind: str, rule: RiskRule, *, encoding: str = "utf-8") -> RiskCheck:
-    """Assess a table against the limits of ``rule`` (reads only the columns it needs)."""
+def check_risk(path: str, kind: str, rule: RiskRule, *, encoding: str = "utf-8", on_error=None) -> RiskCheck:
+    """Assess a table against the limits of ``rule`` (reads only the columns it needs).
+    ``on_error(path, exception)`` is called while an error is handled (as in ``Scanner``)."""
     from deid.io import read_table
     from deid.risk import assess_risk
 
@@ -123,12 +127,14 @@ def check_risk(path: str, kind: str, rule: RiskRule, *, encoding: str = "utf-8")
         kwargs = {"encoding": encoding} if kind != "parquet" else {}
         df = read_table(path, columns=columns, **kwargs)
         df = numeric_sensitive(df, rule.sensitive)
-        thresholds = tuple(sorted({0.05, 0.09, 0.2, 0.33, 0.5, rule.risk_threshold}))
         report = assess_risk(
             df, list(rule.quasi_identifiers), sensitive=list(rule.sensitive) or None,
-            population_size=rule.population_size, sampling_fraction=rule.sampling_fraction, thresholds=thresholds,
+            population_size=rule.population_size, sampling_fraction=rule.sampling_fraction,
+            thresholds=risk_thresholds(rule.risk_threshold),
         )
     except ValueError as exc:
+        if on_error is not None:
+            on_error(path, exc)
         message = str(exc)
         for prefix in (path + ": ",):
             if message.startswith(prefix):
@@ -148,6 +154,19 @@ def check_risk(path: str, kind: str, rule: RiskRule, *, encoding: str = "utf-8")
         elif sense == "max" and value > bound:
             check.failures.append(f"{label} = {_fmt(value)}, above {name} = {bound:g}")
     return check
+
+
+#: The thresholds of "records at risk" every report of the gate and of ``deid risk`` shows.
+REPORT_THRESHOLDS = (0.05, 0.09, 0.2, 0.33, 0.5)
+
+
+def risk_thresholds(risk_threshold: float) -> tuple[float, ...]:
+    """The report's thresholds plus the one a ``max-records-at-risk`` limit is checked at.
+
+    >>> risk_thresholds(0.25)
+    (0.05, 0.09, 0.2, 0.25, 0.33, 0.5)
+    """
+    return tuple(sorted({*REPORT_THRESHOLDS, float(risk_threshold)}))
 
 
 def risk_figures(report, risk_threshold: float = 0.2) -> dict[str, float]:
@@ -234,12 +253,13 @@ class Gate:
         extra = tuple(exclude)
         scan = scanner.scan(paths, is_excluded=lambda p: config.is_excluded(p, extra),
                             never=[config.baseline_path, *never], on_start=on_start, on_file=on_file)
-        all_excluded = scan.n_files == 0 and not scan.errors and scan.excluded > 0 and scan.skipped == 0
+        all_excluded = scan.only_excluded_files
         new, accepted = apply_baseline(scan, self.baseline, config.relative)
         risk = []
         for file in scan.scanned:
             if file.kind in TABLE_KINDS:
                 rule = config.risk_rule(file.path)
                 if rule is not None:
-                    risk.append(check_risk(file.path, file.kind, rule, encoding=encoding))
+                    risk.append(check_risk(file.path, file.kind, rule, encoding=encoding,
+                                           on_error=getattr(scanner, "on_error", None)))
         return GateResult(scan, new, accepted, risk, all_excluded)

@@ -258,6 +258,12 @@ class ScanReport:
         key for this run: equal within the run only).
     seconds : float
         Wall time of the scan.
+    threshold : float or None
+        The lowest score that counted.
+    paths_given, given_files_excluded : int
+        Paths given to the scan, and how many of them are files that were excluded
+        themselves (by a pattern, or the baseline file): when every path given is such a
+        file, the gate has nothing to check and passes (a commit touching only excluded files).
     """
 
     files: list[FileScan]
@@ -267,6 +273,15 @@ class ScanReport:
     fingerprint_key: str = "ephemeral"
     seconds: float = 0.0
     threshold: float | None = None
+    paths_given: int = 0
+    given_files_excluded: int = 0
+
+    @property
+    def only_excluded_files(self) -> bool:
+        """Nothing was scanned because every path given is a file excluded by a pattern
+        (or the baseline file); not true for a folder whose files are all excluded."""
+        return (not self.files and not self.errors and self.paths_given > 0
+                and self.given_files_excluded == self.paths_given)
 
     @property
     def scanned(self) -> list[FileScan]:

@@ -60,6 +60,10 @@ class Scanner:
         Table rows read at a time.
     scrubber : deid.text.Scrubber, optional
         The detector to use (built from ``entities``/``threshold``/``nlp`` when not given).
+    on_error : callable, optional
+        ``on_error(path, exception)``, called while the error of a file that cannot be read
+        is being handled (the file's ``error`` holds the one-line message); ``deid --verbose``
+        prints the traceback with it.
 
     Tables are scanned once per distinct value per column and chunk, each value prefixed with
     its column name (``"mrn: 00482913"``) so that labelled-value rules see the label; findings
@@ -75,7 +79,7 @@ class Scanner:
 
     def __init__(self, *, key=None, entities=None, threshold=None, nlp=None, text_fields=None, columns=None,
                  jobs: int = 1, show_values: bool = False, encoding: str = "utf-8", chunksize: int = 100_000,
-                 scrubber=None):
+                 scrubber=None, on_error: Callable[[str, BaseException], None] | None = None):
         self.key = key
         self.entities = entities
         self.threshold = threshold
@@ -87,6 +91,7 @@ class Scanner:
         self.encoding = encoding
         self.chunksize = chunksize
         self.scrubber = scrubber
+        self.on_error = on_error
 
     # -- set-up ---------------------------------------------------------------------------
     def _scrubber(self):
@@ -145,6 +150,8 @@ class Scanner:
             fingerprint_key="ephemeral" if key.ephemeral else "configured",
             seconds=time.perf_counter() - started,
             threshold=self._threshold(),
+            paths_given=collected.given,
+            given_files_excluded=collected.given_files_excluded,
         )
 
     def _threshold(self):
@@ -197,19 +204,10 @@ class Scanner:
                     yield from self._jsonl_units(target.path, state)
                 else:
                     yield from self._table_units(target, state)
-            except FileProblem as exc:
-                state.error = str(exc)
-            except ValueError as exc:
-                from deid.io import TableError
-
-                if isinstance(exc, TableError):  # "path: line N: problem", never a value
-                    state.error = _strip_path(str(exc), state.path)
-                else:  # another library's message could quote the data: its type only
-                    state.error = f"cannot be read ({type(exc).__name__})"
-            except OSError as exc:
-                state.error = f"cannot be read ({exc.strerror or type(exc).__name__})"
-            except MemoryError:
-                state.error = "too large to scan in memory"
+            except (FileProblem, ValueError, OSError, MemoryError) as exc:
+                state.error = problem_message(exc, state.path)
+                if self.on_error is not None:
+                    self.on_error(state.path, exc)
             yield "", (_END, state)
 
     def _read_text(self, path: Path) -> str:
@@ -357,6 +355,30 @@ class Scanner:
 
 
 # -- helpers ------------------------------------------------------------------------------
+def problem_message(exc: BaseException, path: str) -> str:
+    """The one-line message of an error met while reading the file ``path``: deid's own
+    messages (they name lines, columns and problems, never a value), else the error's type
+    only (another library's message could quote the data).
+
+    >>> problem_message(FileProblem("line 3: not valid utf-8"), "a.txt")
+    'line 3: not valid utf-8'
+    >>> problem_message(ValueError("could not convert 'Ann Lee'"), "a.csv")
+    'cannot be read (ValueError)'
+    """
+    if isinstance(exc, FileProblem):
+        return str(exc)
+    if isinstance(exc, ValueError):
+        from deid.io import TableError
+
+        if isinstance(exc, TableError):  # "path: line N: problem", never a value
+            return _strip_path(str(exc), path)
+    if isinstance(exc, MemoryError):
+        return "too large to scan in memory"
+    if isinstance(exc, OSError):
+        return f"cannot be read ({exc.strerror or type(exc).__name__})"
+    return f"cannot be read ({type(exc).__name__})"
+
+
 def decode(data: bytes, encoding: str = "utf-8") -> str:
     """Bytes to text: a byte-order mark decides, else ``encoding``; an error names the line."""
     if data.startswith(b"\xef\xbb\xbf"):
@@ -391,12 +413,13 @@ def _line_starts(text: str) -> list[int]:
     return starts
 
 
-def _allowed(text: str, pos: int) -> bool:
-    if ALLOW_MARKER not in text:
+def _allowed(text: str, pos: int, marker: str = ALLOW_MARKER) -> bool:
+    """Whether the line of ``text`` holding position ``pos`` carries ``marker``."""
+    if marker not in text:
         return False
     start = text.rfind("\n", 0, pos) + 1
     end = text.find("\n", pos)
-    return ALLOW_MARKER in text[start:end if end != -1 else len(text)]
+    return marker in text[start:end if end != -1 else len(text)]
 
 
 def _prefix(name: str) -> str:

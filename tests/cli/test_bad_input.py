@@ -94,6 +94,29 @@ def test_missing_path(deid, tmp_path):
     assert _errors(run) == ["deid: nowhere.txt: no such file or folder"]
 
 
+def test_file_errors_show_a_traceback_with_verbose_only(deid, tmp_path):
+    (tmp_path / "good.txt").write_text(PHI_NOTE)
+    (tmp_path / "t.csv").write_text("mrn,name\n00482913,Ann Lee\n00771234,Bob Stone,extra\n")
+    (tmp_path / "n.jsonl").write_text('{"note": "Call 617-555-0142"}\n{"note": "Bob Stone" oops}\n')
+    (tmp_path / "latin.txt").write_bytes("Seen by Jos\u00e9 Garc\u00eda\n".encode("latin-1"))
+    expected = ["deid: t.csv: line 3: malformed row: 3 fields where the header has 2",
+                "deid: n.jsonl: line 2: not valid JSON (column 22: Expecting ',' delimiter)",
+                "deid: latin.txt: line 1: not valid utf-8 (byte 11); give --encoding, e.g. latin-1"]
+    args = ("scan", "good.txt", "t.csv", "n.jsonl", "latin.txt", "--format", "json")
+    quiet = deid(*args)
+    assert quiet.code == 2 and "Traceback" not in quiet.err
+    assert _errors(quiet) == expected
+    loud = deid(*args, "--verbose")
+    assert loud.code == 2
+    assert loud.err.count("Traceback (most recent call last)") == 3
+    assert "deid.io._formats.TableError" in loud.err and "deid.gate._scan.FileProblem" in loud.err
+    # the one-line errors follow, and the other files are still reported
+    assert [line for line in _errors(loud) if "traceback (--verbose)" not in line][-3:] == expected
+    assert any(f["path"] == "good.txt" for f in loud.json()["findings"])
+    # deid's own errors name lines and problems, never a value: not even in a traceback
+    assert_no_values(quiet.err + loud.err, ["Bob Stone", "00771234", "Ann Lee", "Jos", "Garc"])
+
+
 def test_missing_key_file(deid, tmp_path):
     (tmp_path / "good.txt").write_text(PHI_NOTE)
     run = deid("scan", "good.txt", "--key-file", "missing.key")

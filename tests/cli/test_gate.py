@@ -100,6 +100,43 @@ def test_all_files_excluded_passes_the_gate_but_not_a_scan(deid, tmp_path):
     assert deid("scan", "docs/x.md").code == 2
 
 
+def test_only_files_excluded_themselves_make_an_empty_gate_pass(deid, tmp_path, keyed):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "x.md").write_text(PHI_NOTE)
+    (tmp_path / "docs" / "y.txt").write_text(PHI_NOTE)
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "image.png").write_bytes(b"\x89PNG\x00")
+    (tmp_path / "deid.toml").write_text('exclude = ["docs/x.md", "*.txt"]\n')
+    (tmp_path / "notes.csv").write_text("mrn\n00482913\n")
+    assert deid("baseline", "notes.csv").code == 0
+    # every path given is an excluded file (by the configuration, by --exclude, or the baseline)
+    for paths in (["docs/x.md", "docs/y.txt"], ["docs/x.md", ".deid-baseline.json"],
+                  ["docs/x.md", "notes.csv", "--exclude", "notes.csv"]):
+        run = deid("gate", *paths)
+        assert run.code == 0 and "excluded by the configuration" in run.out, paths
+    # anything else that scans nothing is an error: a folder of excluded files, an empty
+    # folder, a folder of other kinds, an excluded folder, or excluded files given with one
+    (tmp_path / "deid.toml").write_text('exclude = ["docs/x.md", "*.txt", "other/"]\n')
+    for paths in (["docs"], ["empty"], ["other"], ["docs/x.md", "empty"], ["docs/x.md", "other"]):
+        run = deid("gate", *paths)
+        assert run.code == 2 and "nothing was scanned" in run.out, paths
+        run = deid("gate", *paths, "--format", "json")
+        assert run.code == 2 and run.json()["passed"] is False and "nothing was scanned" in run.err
+    # and a file that is scanned makes it an ordinary gate
+    (tmp_path / "docs" / "z.md").write_text(PHI_NOTE)
+    assert deid("gate", "docs").code == 1
+
+
+def test_verbose_gate_shows_the_traceback_of_a_risk_error(deid, tmp_path):
+    pd.DataFrame({"sex": ["F", "M"]}).to_csv(tmp_path / "t.csv", index=False)
+    (tmp_path / "deid.toml").write_text("[[risk]]\nfiles = ['t.csv']\nquasi-identifiers = ['age']\nmin-k = 5\n")
+    run = deid("gate", "t.csv", "--verbose")
+    assert run.code == 2 and "Traceback (most recent call last)" in run.err and "TableError" in run.err
+    assert "deid: t.csv: no column(s) 'age' in the file" in run.err
+    assert "Traceback" not in deid("gate", "t.csv").err
+
+
 def _table(n_rows: int, rng) -> pd.DataFrame:
     return pd.DataFrame({
         "age_band": rng.choice(["20-29", "30-39", "40-49"], n_rows),

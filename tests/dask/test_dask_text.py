@@ -282,3 +282,66 @@ def test_a_given_scrubber_is_used_and_cached(client, encounters):
     pd.testing.assert_frame_equal(runs[0], runs[1])
     user_builds = [n - before[w].get(t, 0) for w, c in after.items() for t, n in c.items() if t.startswith("user-")]
     assert sum(user_builds) in (1, 2) and max(user_builds) == 1  # once per worker, over both runs
+
+
+FRAGMENTS = ["call 617-555-0142", "Dr. Omobuwa", "MRN 00482913", "00482913", "seen 7/22/2019", "no phi",
+             "Andrea Velez", "deid:allow", "BP 120/80", "   ", ""]
+
+
+@st.composite
+def text_frames(draw):
+    n = draw(st.integers(1, 12))
+    names = draw(st.lists(st.sampled_from(["mrn", "patient_name", "note", "x"]), min_size=1, max_size=3,
+                          unique=True))
+    cell = st.one_of(
+        st.none(),
+        st.lists(st.sampled_from(FRAGMENTS), max_size=3).flatmap(
+            lambda parts: st.sampled_from([" ", "\n", "; "]).map(lambda sep: sep.join(parts))),
+    )
+    frame = pd.DataFrame({name: draw(st.lists(cell, min_size=n, max_size=n)) for name in names}, dtype=object)
+    return frame, draw(st.integers(1, min(n, 3)))
+
+
+@settings(deadline=None, max_examples=5, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(text_frames())
+def test_property_scan_frame_equals_local_detection(client, tmp_path_factory, case):
+    """Property: on random small frames, scan_frame finds what Scrubber.detect finds cell by
+    cell, and with column labels and deid:allow what `deid scan` (deid.gate.Scanner) finds in
+    the same table written as CSV."""
+    from deid.gate import ALLOW_MARKER, Scanner, fingerprint
+    from deid.transform import Key
+
+    frame, parts = case
+    ddf = dd.from_pandas(frame, npartitions=parts, sort=False)
+    scrubber = _local_scrubber()
+    expected = [(row, column, f.entity_type, f.start, f.end, f.score)
+                for row, record in enumerate(frame.itertuples(index=False))
+                for column, text in zip(frame.columns, record)
+                if isinstance(text, str) and text.strip()
+                for f in scrubber.detect(text)]
+    found = deid.dask.scan_frame(ddf)
+    assert list(found[["row", "column", "entity_type", "start", "end", "score"]]
+                .itertuples(index=False, name=None)) == expected
+
+    key = Key(KEY)
+    folder = tmp_path_factory.mktemp("scan")
+    frame.to_csv(folder / "t.csv", index=False)
+    local = Scanner(key=key, scrubber=scrubber).scan([folder / "t.csv"])
+    labelled = deid.dask.scan_frame(ddf, fingerprint=functools.partial(fingerprint, key), column_labels=True,
+                                    allow_marker=ALLOW_MARKER)
+    kept = labelled[~labelled["allowed"]]
+    got = sorted((int(r.row) + 1, r.column, r.entity_type, int(r.start) + 1, int(r.end - r.start), r.score,
+                  r.fingerprint) for r in kept.itertuples(index=False))
+    want = sorted((f.row, f.field, f.entity_type, f.column, f.length, f.score, f.fingerprint)
+                  for f in local.findings())
+    assert got == want
+    assert int(labelled["allowed"].sum()) == local.n_suppressed
+
+
+_SCRUBBER = []
+
+
+def _local_scrubber():
+    if not _SCRUBBER:  # one engine for every example
+        _SCRUBBER.append(Scrubber())
+    return _SCRUBBER[0]

@@ -106,3 +106,53 @@ def test_presidio_compatibility(rec):
 def test_docstring_examples():
     result = run_doctests("deid.text.recognizers.names")
     assert result.attempted > 0 and result.failed == 0
+
+
+# Evidence that nursing notes give and a lexicon alone misses: abbreviated relations, a
+# role or service in parentheses, "report called to", the nickname a patient prefers,
+# dotted credentials, a "Last, First" heading with the record number, signature pairs.
+NURSING_CONTEXT = [
+    ("PLAN DISCUSSED WITH PT AND HUS REKWIABIN.", ["REKWIABIN"]),
+    ("husband oliver asks that the team call back.", ["oliver"]),
+    ("Home wifi set up per dad hotaando for telehealth.", ["hotaando"]),
+    ("RT (Ward) aware, will wean in AM.", ["Ward"]),
+    ("Pulses palp x4. Cardiology (Paris) aware of afib.", ["Paris"]),
+    ("Opens eyes to name (rick), does not track.", ["rick"]),
+    ("REPORT CALLED TO LONAISAIX AT 1-447-807-8040.", ["LONAISAIX"]),
+    ("ASKED TO CALL HER JOBREE, PT'S GRANDSON, WITH NEWS.", ["JOBREE"]),
+    ("Pt prefers to be called Hope, oriented to place.", ["Hope"]),
+    ("Plan for CT abd/pelvis with Stone M.D. tomorrow.", ["Stone"]),
+    ("Extubation in AM per fiaboton md.", ["fiaboton"]),
+    ("PLAN: BROMEND AWARE OF PLAN, AGREES.", ["BROMEND"]),
+    ("Belongings sent home with Ifomtuton.", ["Ifomtuton"]),
+    ("plan- cont current plan, dr.story aware of events.", ["story"]),
+    ("CHEST (PA & LAT)  Clip # 9877020\nGLASS, SANDY   MRN#20076653\nReason: line", ["GLASS, SANDY"]),
+    ("COLL, MARK  21716560\nNURSING NOTE 1/25", ["COLL, MARK"]),
+    ("Lines checked.\n--pm/cd\n", ["pm", "cd"]),
+    ("Lines checked.\n-- BP\nJules Paris MD", ["BP"]),
+    ("last dose metoprolol 5 mg IV.\n- JC, lic # RN897726\n", ["JC"]),
+]
+
+
+@pytest.mark.parametrize(("note", "names"), NURSING_CONTEXT, ids=[p[0][:30] for p in NURSING_CONTEXT])
+def test_nursing_note_context(rec, note, names):
+    assert_finds(rec, note, names, "NAME")
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "Outside hospital MRN 00598893, transferred for care.",  # a heading of words, not a name
+        "FAMILY: CHAPLAIN VISITED.",
+        "Family:Questions re: hospital bill referred to billing.",
+        "GI-UO 17cc/hr, Lesperance MD awre, bolus 250 cc LR.",  # a misspelling after a credential
+        "daughter may call back tomorrow.",  # "may" needs more than a relation in lower case
+        "Pt asking for water and a blanket.",
+        "Update labs and plan after rounds.",
+        "Pt to be called back with results.",
+        "Lines checked.\nPO/IV\n",  # two abbreviations, not a typist pair
+    ],
+)
+def test_nursing_context_does_not_take_words(rec, note):
+    found = values(rec, note)
+    assert not [v for v in found if v.lower() not in ("lesperance",)], found

@@ -58,8 +58,16 @@ RELATIONS = frozenset(
     resident intern fellow pcp surgeon cardiologist oncologist neurologist physician therapist
     pharmacist sw cm dietitian nutritionist colleague coworker boss landlord pastor priest
     rabbi imam student assistant secretary provider clinician doc dentist kid kids child
-    baby infant twin law bro""".split()
+    baby infant twin law bro hus husb gd gdau gdtr gs gson neice grandaughter""".split()
 )
+# Family, whose names nurses write in lower case ("per dad hotaando"): a subset of RELATIONS.
+_FAMILY = frozenset(
+    """daughter dtr dau son wife husband hus husb spouse partner mother mom father dad sister sis
+    brother bro niece nephew grandson granddaughter gd gdau gdtr gs gson aunt uncle cousin friend
+    neighbor neighbour fiance fiancee boyfriend girlfriend""".split()
+)
+# Roles written before a person's name in parentheses: "RT (Ward) aware", "rn (lily)".
+_ROLES_IN_PARENS = frozenset("rt pt ot st slp sw cm rd rph resp rn md np pa do pca cna".split())
 LABELS = frozenset(
     """name names named patient signed sign signature by attn dear hi hello thanks thank
     cc contact contacts emergency witness witnessed author authored dictated transcribed
@@ -81,7 +89,8 @@ CREDENTIALS = frozenset(
 PERSON_VERBS = frozenset(
     """called calls phoned visited visiting visits came arrived stated states said says
     reports reported aware notified paged informed contacted agrees agreed requested
-    declined consented signed updated spoke speaks asked asks wants wishes brought""".split()
+    declined consented signed updated spoke speaks asked asks wants wishes brought assisted
+    helped""".split()
 )
 # Nouns after an eponym that make it part of a medical term, not a name.
 EPONYM_NOUNS = frozenset(
@@ -107,8 +116,29 @@ _PERSON_PHRASES = frozenset(
     {("asking", "for"), ("asks", "for"), ("asked", "for"), ("calling", "for"), ("calls", "for"), ("called", "for"),
      ("responds", "to"), ("responded", "to"), ("spoke", "with"), ("spoke", "to"), ("talked", "to"),
      ("talked", "with"), ("discussed", "with"), ("met", "with"), ("visited", "by"), ("accompanied", "by"),
-     ("brought", "by"), ("relieved", "by"), ("care", "of")}
+     ("brought", "by"), ("relieved", "by"), ("care", "of"), ("called", "to"), ("report", "to"),
+     ("reported", "to"), ("given", "to"), ("home", "with")}
 )
+_PREFER_WORDS = frozenset("prefers prefer likes like wishes wants asks asked".split())
+# Services written before a clinician's name in parentheses: "Cardiology (Paris) aware".
+_SERVICES = frozenset(
+    """cardiology cards gi renal neuro neurology surgery ortho pulm pulmonary id ent onc oncology
+    psych psychiatry micu sicu ccu picu nicu ir anesthesia derm urology uro nephrology hepatology
+    endo endocrine heme rheum gyn ob obgyn pt ot sw cm nutrition palliative""".split()
+)
+# One word before a person told or asked something: "update Doree", "notified Chang".
+_TELL_VERBS = frozenset("update updated notify notified page paged inform informed tell told".split())
+# Dotted credentials after a name: "Stone M.D.", "Lee, R.N."
+_DOTTED_CREDENTIAL = re.compile(r"(?:,[ \t]?|[ \t])(?:M\.D\.|R\.N\.|D\.O\.|N\.P\.|P\.A\.)", re.IGNORECASE)
+# A relation after a name: "Jobree, pt's grandson", "MINA (HER DAUGHTER)"
+_RELATION_AFTER = re.compile(
+    r"[ \t]?[,(][ \t]?(?:(?:the[ \t])?(?:pt|patient)'?s[ \t]|her[ \t]|his[ \t]|their[ \t])?([a-z]+)", re.IGNORECASE)
+# "Last, First" heading a line with the record's numbers: "GLASS, SANDY   MRN#2007", "re: glass, sandy, dob"
+_HEADER_NAME = re.compile(
+    r"(?im)^[ \t]*(?:re:[ \t]*)?(?P<n>[A-Za-z][A-Za-z'-]+(?:,[ \t]?|[ \t])[A-Za-z][A-Za-z'-]+)(?=[ \t,]+(?:mrn|medical record|med rec|"
+    r"dob|d\.o\.b|date of birth|acct|account|unit no)\b|[ \t]{2,}\d{6,}[ \t]*$)")
+# Initials before a licence number: "- JC, lic # RN897726"
+_LICENSED_INITIALS = re.compile(r"(?m)^[ \t]*-{1,2}[ \t]?(?P<n>[A-Za-z]{2,3}),?[ \t]+(?:drivers?[ \t]+)?(?:lic|license|licence)\b")
 # Words after a relation that are verbs, not names: "son will visit", "wife may call".
 _AUXILIARIES = frozenset(
     """will may can might must shall would could should did does do has had is was are were
@@ -134,6 +164,7 @@ _DOTTED_INITIALS = re.compile(r"(?<![\w.])[A-Z]\.[A-Z]\.(?:[A-Z]\.)?(?![\w])")
 _NOT_INITIALS = frozenset({"am", "pm", "po", "us", "uk", "md", "do", "pa", "np", "rn", "dc", "er", "ed", "or", "ot", "pt",
                            "io", "iv", "im", "sq", "sc", "gi", "gu", "ob", "bp", "hr", "rr", "ap", "ua", "cc", "dr", "st",
                            "eg", "ie", "aka", "dob", "id", "rt", "pa", "ns", "lr", "yo", "npo", "prn", "bid", "tid", "qid", "qd", "hs", "ac", "pc"})
+_DOT_TITLES = frozenset("dr mr mrs ms".split())
 _TITLE_GAP = re.compile(r"\.?[ \t]{0,3}\Z")
 _NEXT_GAP = re.compile(r"[ \t]\Z|\.[ \t]{1,2}\Z|-\Z|,[ \t]{0,2}\Z|\.\Z")
 _LABEL_GAP = re.compile(r"[ \t]*(?::|#|-|=|\?|\()[ \t]*\Z|[ \t]*:[ \t]*\n[ \t]*\Z")
@@ -233,8 +264,9 @@ class NameRecognizer(DeidRecognizer):
             ):
                 title_tok = None  # "MR HEAD W/O CONTRAST": an MR scan, not Mister Head
             if title_tok is not None and title_tok.lower in TITLES and _TITLE_GAP.fullmatch(title_gap) and "\n" not in title_gap:
-                if not (f & VERY_COMMON and not (mixed and capitalized)) and not (
-                    f & CLINICAL and not capitalized
+                dotted = text[title_tok.end : title_tok.end + 1] == "." and title_tok.lower in _DOT_TITLES
+                if (dotted and is_name and not f & (STOP | CLINICAL)) or (
+                    not (f & VERY_COMMON and not (mixed and capitalized)) and not (f & CLINICAL and not capitalized)
                 ):
                     if not mixed or capitalized or is_name:
                         s = 0.95
@@ -265,11 +297,15 @@ class NameRecognizer(DeidRecognizer):
                         anchored[i] = True
             # 2b. a nickname: "prefers to be called Buddy", "goes by Babe"
             if s == 0.0 and prev is not None and i >= 2 and g == " " and (
-                (prev.lower == "called" and toks[i - 2].lower == "be")
+                (prev.lower in ("called", "calld") and toks[i - 2].lower == "be")
                 or (prev.lower == "by" and toks[i - 2].lower in ("goes", "go", "going"))
                 or prev.lower in ("nickname", "nicknamed", "aka")
             ):
-                if not f & (STOP | CLINICAL | VERY_COMMON) and (capitalized or not mixed or not f & WORD):
+                # "prefers to be called Hope": the phrase itself says a name follows
+                prefers = i >= 4 and toks[i - 3].lower == "to" and toks[i - 4].lower in _PREFER_WORDS
+                if (not f & (STOP | CLINICAL | VERY_COMMON) and (capitalized or not mixed or not f & WORD)) or (
+                    prefers and not f & (STOP | CLINICAL) and (is_name or f == 0)
+                ):
                     s = 0.8
                     anchored[i] = True
             # 2c. a person asked for or spoken with: "asking for masaiton", "responds to Iris"
@@ -281,7 +317,7 @@ class NameRecognizer(DeidRecognizer):
                 and text[toks[i - 2].end : prev.start] == " "
                 and not f & (STOP | CLINICAL | VERY_COMMON | DRUG)
                 and (is_name or (f == 0 and len(lw) >= 3))
-                and (capitalized or not mixed or strong)
+                and (capitalized or not mixed or strong or (is_name and not f & VERY_COMMON))
             ):
                 s = 0.7
             # 3. relation before: "daughter margie", "wife (Jane)", "son, Bill,"
@@ -293,26 +329,73 @@ class NameRecognizer(DeidRecognizer):
                     or (not mixed and lw not in _AUXILIARIES)  # "SON BILL", not "son will"
                     or (not f & VERY_COMMON and capitalized)
                     or not f & WORD  # "partner una": a lower-case name that is no English word
+                    or not f & VERY_COMMON  # "husband oliver", "dau crystal"; not "son will"
                 ):
                     s = 0.75
-                elif f == 0 and (capitalized if mixed else len(lw) >= 3):
-                    s = 0.6
+                elif f == 0 and len(lw) >= 3 and (capitalized or not mixed or (len(lw) >= 4 and prev.lower in _FAMILY)):
+                    s = 0.6  # "per dad hotaando": a word no list knows
+            # 3a. a role before it in parentheses: "RT (Ward) aware"
+            if (
+                s == 0.0
+                and prev is not None
+                and (prev.lower in _ROLES_IN_PARENS or prev.lower in _SERVICES)
+                and g.strip() == "("
+                and "\n" not in g
+                and text[t.end : t.end + 1] == ")"
+                and not f & (STOP | CLINICAL | DRUG)
+                and (is_name or (f == 0 and len(lw) >= 3))
+            ):
+                s = 0.75
+            # 3a'. the name asked for: "opens eyes to name (rick)"
+            if (
+                s == 0.0
+                and i >= 2
+                and prev.lower == "name"
+                and toks[i - 2].lower == "to"
+                and g.strip() == "("
+                and "\n" not in g
+                and not f & (STOP | CLINICAL)
+            ):
+                s = 0.75
             # 3b. a relation after it in parentheses: "Grant (brother)", "JENNY (WIFE)"
-            if s == 0.0 and i + 1 < n and toks[i + 1].lower in RELATIONS and text[t.end : toks[i + 1].start] in (" (", "(", ", "):
-                if (is_name and not f & (CLINICAL | STOP)) or (f == 0 and len(lw) >= 3 and (capitalized or not mixed)):
+            if s == 0.0 and i + 1 < n:
+                ra = _RELATION_AFTER.match(text, t.end, min(len(text), t.end + 24))
+                if ra and ra.group(1).lower() in RELATIONS and ra.group(1).lower() not in _ROLES_IN_PARENS and (
+                    (is_name and not f & (CLINICAL | STOP)) or (f == 0 and len(lw) >= 3 and (capitalized or not mixed))
+                ):
                     s = 0.75
             # 4. credential after: "Smith, MD", "lee rn", "J Smith RN"
             if s == 0.0 and i + 1 < n:
                 nxt = toks[i + 1]
                 g2 = text[t.end : nxt.start]
                 if nxt.lower in CREDENTIALS and g2 in (" ", ", ", ",", "  ") and (
-                    nxt.shape != LOWER or not mixed or (is_name and not f & VERY_COMMON)
+                    nxt.shape != LOWER or not mixed or (is_name and not f & VERY_COMMON) or (f == 0 and len(lw) >= 4)
                 ):
                     if (is_name and not f & (STOP | VERY_COMMON | CLINICAL) and not (f & COMMON and mixed and not capitalized)) or (
-                        not f & (WORD | CLINICAL | STOP | DRUG) and (capitalized or not mixed)
+                        not f & (WORD | CLINICAL | STOP | DRUG) and (capitalized or not mixed or (f == 0 and len(lw) >= 4))
                     ):
                         s = 0.8
                         anchored[i] = True
+            if (
+                s == 0.0
+                and _DOTTED_CREDENTIAL.match(text, t.end)
+                and not f & (STOP | CLINICAL | DRUG)
+                and (is_name or (f == 0 and len(lw) >= 3))
+                and (capitalized or not mixed)
+            ):
+                s = 0.8
+                anchored[i] = True
+            # 2d. someone told or asked: "update Doree and partner", "notified chang"
+            if (
+                s == 0.0
+                and prev is not None
+                and prev.lower in _TELL_VERBS
+                and g == " "
+                and not f & (STOP | CLINICAL | VERY_COMMON | DRUG | COMMON)
+                and (is_name or (f == 0 and len(lw) >= 4))
+                and (capitalized or not mixed)
+            ):
+                s = 0.6
             # 5. the lexicon alone
             if s == 0.0 and strong:
                 if mixed:
@@ -356,6 +439,18 @@ class NameRecognizer(DeidRecognizer):
                 nxt = toks[i + 1]
                 if nxt.lower in PERSON_VERBS and text[t.end : nxt.start] == " " and (not mixed or capitalized):
                     s = 0.65
+            # 6b. a word no list knows before such a verb: "BROMEND AWARE OF PLAN"
+            if (
+                s == 0.0
+                and f == 0
+                and len(lw) >= 5
+                and sum(ch in "aeiouy" for ch in lw) >= 2
+                and i + 1 < n
+                and toks[i + 1].lower in PERSON_VERBS
+                and text[t.end : toks[i + 1].start] == " "
+                and (not mixed or capitalized)
+            ):
+                s = 0.55
             if s and not anchored[i] and self._is_eponym_use(toks, i, text, f):
                 s = 0.0
             score[i] = s
@@ -440,13 +535,37 @@ class NameRecognizer(DeidRecognizer):
                 continue  # "- HTN" in a list of problems, not initials
             # a pair "LS/tt" or a typist label is unambiguous; a lone "- SC" may be an abbreviation
             lone = m.group("h") is not None and not re.match(r"[ \t]*(?:--|\.\.\.|/)", text[m.start() : m.start("h")])
+            # a lone "--XX" ending a line is a signature whatever the letters spell ("-- BP")
+            double_dash = m.group("h") is not None and text[m.start() : m.start("h")].strip().startswith("--")
+            ok = {}
             for grp in ("a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"):
                 v = m.group(grp)
-                if not v or v.lower() in _NOT_INITIALS or (grp == "k" and v.lower() in _NOT_SLASH_INITIALS):
+                if not v:
+                    continue
+                flags_v = lex.get(v.lower(), 0)
+                if double_dash:
+                    ok[grp] = True
+                    continue
+                if v.lower() in _NOT_INITIALS or (grp == "k" and v.lower() in _NOT_SLASH_INITIALS):
+                    ok[grp] = False
                     continue
                 blocked = STOP | VERY_COMMON | (CLINICAL if lone or grp in ("f", "g", "k") else 0)
-                if not lex.get(v.lower(), 0) & blocked:
+                ok[grp] = not flags_v & blocked
+            # a pair "PT/je", "pm/cd": when one side is plainly initials, so is the other
+            for x, y in (("a", "b"), ("d", "e"), ("f", "g"), ("i", "j")):
+                if x in ok and y in ok and (ok[x] or ok[y]) and not (lex.get(m.group(x).lower(), 0) & STOP and lex.get(m.group(y).lower(), 0) & STOP):
+                    ok[x] = ok[y] = True
+            for grp, good in ok.items():
+                if good:
                     extra.append((m.start(grp), m.end(grp), "NAME", 0.5))
+        for m in _HEADER_NAME.finditer(text):
+            # each word a name or a word no list knows: "GLASS, SANDY", not "Outside hospital"
+            words = re.split(r"[ \t,]+", m.group("n").strip().lower())
+            wflags = [lex.get(w, 0) for w in words]
+            if all(fl & (FIRST | LAST) or not fl for fl in wflags) and not any(fl & (STOP | CLINICAL) for fl in wflags):
+                extra.append((m.start("n"), m.end("n"), "NAME", 0.8))
+        for m in _LICENSED_INITIALS.finditer(text):
+            extra.append((m.start("n"), m.end("n"), "NAME", 0.6))
         for m in _DOTTED_INITIALS.finditer(text):
             if m.group().replace(".", "").lower() not in _NOT_INITIALS:
                 extra.append((m.start(), m.end(), "NAME", 0.45))

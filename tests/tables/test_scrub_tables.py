@@ -358,3 +358,86 @@ def test_property_any_dangling_key_is_refused_without_its_value(data, draw):
     with pytest.raises(ValueError, match=r"table 'labs' column 'eid': \d+ row\(s\)") as exc:
         scrub_tables({**data, "labs": labs}, PROP_POLICIES, key=KEY, relations=PROP_RELATIONS)
     assert "NOT-AN" not in str(exc.value)
+
+
+def test_offsets_is_the_one_name_of_the_stewards_table(tables):
+    from deid.tabular import scrub_frame
+
+    ids = tables["patients"]["patient_id"].tolist()
+    with pytest.raises(TypeError, match="date_offsets"):
+        scrub_tables(tables, linked_policies(), key=KEY, relations=RELATIONS, date_offsets={i: 7 for i in ids})
+    with pytest.raises(TypeError, match="date_offsets"):
+        scrub_frame(tables["encounters"], {"admit_time": "date_shift"}, key=KEY, date_offsets={})
+
+
+# -- a patient's identifiers from every table, in every table's free text --------------------------
+def _people():
+    """The name and the phone number are only in ``patients``; the note mentions the
+    surname alone in lower case and the phone number without separators."""
+    patients = pd.DataFrame({"patient_id": ["Q-1", "Q-2"], "full_name": ["Wendell Brackhurst", "Ottilie Marchbanks"],
+                             "phone": ["617-555-0199", "508-555-0123"], "sex": ["M", "F"]})
+    visits = pd.DataFrame({"visit_id": ["V1", "V2", "V3"], "patient_id": ["Q-1", "Q-1", "Q-2"],
+                           "admit": pd.to_datetime(["2020-01-01", "2020-02-01", "2020-03-01"])})
+    notes = pd.DataFrame({"visit_id": ["V1", "V2", "V3"], "text": [
+        "brackhurst stable overnight. call 6175550199 if worse.",
+        "Seen with wife; brackhurst asks about rehab.",
+        "marchbanks stable; brackhurst is not this patient.",
+    ]})
+    policies = {"patients": {"full_name": "drop", "phone": "suppress", "sex": "keep"},
+                "visits": {"admit": "date_shift"}, "notes": {"text": "free_text"}}
+    relations = {"patient": ["patients.patient_id", "visits.patient_id"], "visit": ["visits.visit_id", "notes.visit_id"]}
+    return {"patients": patients, "visits": visits, "notes": notes}, policies, relations
+
+
+def test_notes_know_the_patients_identifiers_from_other_tables(monkeypatch):
+    import deid.tabular._scrub as scrub_module
+
+    tables, policies, relations = _people()
+    seen = {}
+    real = scrub_module.scrub_frame
+
+    def spy(frame, policy, **kwargs):
+        seen[tuple(frame.columns)] = kwargs
+        return real(frame, policy, **kwargs)
+
+    monkeypatch.setattr(scrub_module, "scrub_frame", spy)
+    out = scrub_tables(tables, policies, key=KEY, relations=relations)
+    # the notes table's free text got every table's values of its patients (and nothing else
+    # did: tables without free text need none)
+    notes_call = next(kw for cols, kw in seen.items() if "text" in cols)
+    store = notes_call["known"]
+    assert store.values_of("Q-1") == {"MRN": ["Q-1"], "NAME": ["Wendell Brackhurst"], "PHONE": ["617-555-0199"],
+                                      "ID": ["V1", "V2"]}
+    assert store.values_of("Q-2")["NAME"] == ["Ottilie Marchbanks"]
+    assert all(kw.get("known") is None for cols, kw in seen.items() if "text" not in cols)
+    assert len(seen) == 3
+    notes = out["notes"]["text"].tolist()
+    # the patients table's dropped name and suppressed phone, found through notes -> visits -> patients
+    assert "brackhurst" not in notes[0].lower() and "6175550199" not in notes[0]
+    assert "brackhurst" not in notes[1].lower() and notes[1].startswith("Seen with wife; ")
+    # only the patient's own values: Q-2's note keeps Q-1's surname, and loses its own
+    assert "marchbanks" not in notes[2].lower() and "brackhurst" in notes[2]
+    assert "full_name" not in out["patients"].columns and out["patients"]["phone"].isna().all()
+    # the tables given are untouched
+    assert tables["notes"]["text"].iat[0].startswith("brackhurst")
+
+
+def test_known_identifiers_from_a_table_with_its_own_patient_column_and_a_role():
+    tables, policies, relations = _people()
+    tables["notes"] = tables["notes"].assign(patient_id=["Q-1", "Q-1", "Q-2"])
+    relations["patient"].append("notes.patient_id")
+    policies["patients"] = Policy.safe_harbor().with_columns(full_name="name", phone="phone", sex="attribute")
+    out = scrub_tables(tables, policies, key=KEY, relations=relations)
+    notes = out["notes"]["text"].tolist()
+    assert "brackhurst" not in notes[0].lower() and "brackhurst" not in notes[1].lower()
+    assert "brackhurst" in notes[2]
+
+
+@SETTINGS
+@given(st.sampled_from(["Brackhurst", "Quillfeather", "Dunsmore", "Tollemache"]), st.sampled_from([str.lower, str.upper, str.title]))
+def test_property_a_surname_of_the_patients_table_never_survives_in_their_notes(surname, case):
+    tables, policies, relations = _people()
+    tables["patients"].loc[0, "full_name"] = f"Wendell {surname}"
+    tables["notes"].loc[1, "text"] = f"Seen with wife; {case(surname)} asks about rehab."
+    out = scrub_tables(tables, policies, key=KEY, relations=relations)
+    assert surname.lower() not in out["notes"]["text"].iat[1].lower()

@@ -152,3 +152,86 @@ def test_an_output_over_an_input_and_bad_config_files_are_refused(project, monke
     assert not (tmp_path / "out").exists()
     with pytest.raises(ValueError, match="cannot be read"):
         scrub_table_files(tmp_path / "missing.toml", tmp_path / "out", key=KEY)
+
+
+# -- all or nothing ------------------------------------------------------------------------------------
+def _earlier_release(out: Path) -> dict[str, bytes]:
+    out.mkdir()
+    (out / "patients.csv").write_text("an earlier release\n")
+    (out / "notes.txt").write_text("not ours\n")
+    return {p.name: p.read_bytes() for p in out.iterdir()}
+
+
+def test_a_failing_crosswalk_leaves_no_output(project, monkeypatch):
+    import deid.crosswalk
+
+    monkeypatch.setenv("DEID_CROSSWALK_KEY", CROSSWALK_KEY)
+    out = project.parent / "release"
+
+    def broken(*args, **kwargs):
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(deid.crosswalk, "write_crosswalk", broken)
+    with pytest.raises(OSError):
+        scrub_table_files(project / "tables.toml", out, key=KEY, today=TODAY)
+    assert not out.exists()  # created by the call, removed again
+    assert not list((project.parent / "secure").iterdir())
+    before = _earlier_release(out)
+    with pytest.raises(OSError):
+        scrub_table_files(project / "tables.toml", out, key=KEY, today=TODAY)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+@pytest.mark.parametrize("failing", ["output", "rename", "crosswalk rename"])
+def test_a_failure_at_any_step_of_writing_leaves_the_earlier_state(project, monkeypatch, failing):
+    import os
+
+    from deid.io import TableWriter
+
+    monkeypatch.setenv("DEID_CROSSWALK_KEY", CROSSWALK_KEY)
+    out = project.parent / "release"
+    secure = project.parent / "secure"
+    before = _earlier_release(out)
+    real_write, real_replace = TableWriter.write, os.replace
+    writes = []
+
+    def write(self, frame):
+        writes.append(self.path)
+        if failing == "output" and len(writes) == 4:
+            raise OSError(28, "No space left on device")
+        return real_write(self, frame)
+
+    def replace(src, dst, *args, **kwargs):
+        dst = Path(dst)
+        if failing == "rename" and dst == out / "labs_scrubbed.parquet":  # the third table placed
+            raise OSError(1, "Operation not permitted")
+        if failing == "crosswalk rename" and dst.resolve() == (secure / "release.xwalk").resolve():
+            raise OSError(1, "Operation not permitted")
+        return real_replace(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(TableWriter, "write", write)
+    monkeypatch.setattr(os, "replace", replace)
+    with pytest.raises(OSError):
+        scrub_table_files(project / "tables.toml", out, key=KEY, today=TODAY)
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # no staging folder either
+    assert not list(secure.iterdir())
+    # and the same call without the failure writes everything
+    monkeypatch.setattr(TableWriter, "write", real_write)
+    result = scrub_table_files(project / "tables.toml", out, key=KEY, today=TODAY)
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        ["patients.csv", "encounters.parquet", "labs_scrubbed.parquet", "medications.csv", "notes.jsonl",
+         "notes.txt"])
+    assert len(result.written) == 5 and (secure / "release.xwalk").exists()
+
+
+def test_outputs_are_file_names_in_out_dir(project, tmp_path):
+    text = (project / "tables.toml").read_text().replace('output = "labs_scrubbed.parquet"',
+                                                           'output = "../labs.parquet"')
+    (project / "tables.toml").write_text(text)
+    with pytest.raises(ValueError, match="output must be a file name"):
+        scrub_table_files(project / "tables.toml", tmp_path / "out", key=KEY)
+    (project / "tables.toml").write_text(text.replace('"../labs.parquet"', '"labs.xlsx"'))
+    with pytest.raises(ValueError, match="table 'labs': output: .*table format"):
+        scrub_table_files(project / "tables.toml", tmp_path / "out", key=KEY)
+    assert not (tmp_path / "out").exists()

@@ -55,10 +55,22 @@ def scrub(df=None, pol=None, **kw):
     return scrub_frame(frame() if df is None else df, pol or policy(), **kw)
 
 
-def test_text_engine_alone_misses_them():
-    off = scrub(known_values=False)["note"].tolist()
-    assert off[0].startswith("nesaeth stable")
-    assert "quorvik" in off[2]
+def test_known_values_off_gives_the_text_engine_nothing(monkeypatch):
+    # (whether the text engine alone finds a lower-case name is deid.text's business; what
+    # the table adds is the record's values, and without known_values it adds none)
+    given = []
+    real = Scrubber.detect_many
+
+    def spy(self, texts, *args, known=None, **kwargs):
+        known = None if known is None else list(known)
+        given.append(known)
+        return real(self, texts, *args, known=known, **kwargs)
+
+    monkeypatch.setattr(Scrubber, "detect_many", spy)
+    scrub(known_values=False)
+    scrub()
+    assert given[0] is None
+    assert len(given[1]) == 4 and all(isinstance(k, KnownIdentifiers) for k in given[1])
 
 
 def test_the_patients_values_are_found_in_every_row_of_the_patient():
@@ -78,8 +90,14 @@ def test_the_patients_values_are_found_in_every_row_of_the_patient():
 def test_other_patients_values_are_not_searched():
     df = pd.concat([frame().iloc[:1], frame().iloc[[2]].assign(patient_id="p2")], ignore_index=True)
     df.loc[1, ["mrn", "patient_name", "contact"]] = ["11111111", "Ann Lee", "Bob Lee"]
+    from deid.tabular._scrub import _known_identifiers
+
+    pol = policy()
+    known = _known_identifiers(df, pol.plan(df.columns), pol, df["patient_id"], ["note"], True, None)
+    assert "Ilse Quorvik" in known.values_of("p1")["NAME"]
+    assert known.values_of("p2")["NAME"] == ["Ann Lee", "Bob Lee"]  # p1's relative is not p2's
     out = scrub(df)["note"].tolist()
-    assert "quorvik" in out[1]  # p1's relative, in p2's note
+    assert "nesaeth" not in out[0]
 
 
 def test_known_values_off_uses_only_the_lookup():
@@ -108,8 +126,13 @@ def test_lookup_table_one_row_per_contact_with_joined_columns():
     assert "lathrup" not in out[0] and "margie" not in out[0]
     assert "zorvath" not in out[1] and "03/14/1931" not in out[1]
     assert "lathrup" in out[2]  # patient 202 has no known identifiers
-    plain = scrub_frame(notes, pol, key=KEY, patient_column="patient_id")["note"].tolist()
-    assert "zorvath" in plain[1]
+    from deid.tabular._scrub import _check_lookup, _known_identifiers
+
+    lookup = _check_lookup(lookup, {("first", "last"): "name", "dob": "birth_date"}, "patient_id")
+    known = _known_identifiers(notes, pol.plan(notes.columns), pol, notes["patient_id"], ["note"], True, lookup)
+    assert known.values_of(101) == {"MRN": ["101"], "NAME": ["Margie Lathrup", "Zorvath Rask"],
+                                    "DATE": ["1931-03-14"]}
+    assert known.values_of(202) == {"MRN": ["202"]}
 
 
 def test_lookup_as_a_mapping():
@@ -141,6 +164,56 @@ def test_column_entities():
 
     assert column_entity(Action("surrogate", kind="phone"), None, {"phone": "PHONE"}) == "PHONE"
     assert column_entity(Action("keep"), None, {}) is None
+
+
+@pytest.mark.parametrize("action, column, entity", [
+    ("drop", "name", "NAME"),
+    ("drop", "patient_name", "NAME"),
+    ("suppress", "ssn", "SSN"),
+    ("date_shift", "dob", "DATE"),
+    ("generalize:year", "date_of_birth", "DATE"),
+    ("generalize:zip3", "zip", "ZIP"),
+    ("keep", "mrn", "MRN"),
+    ("keep", "email", "EMAIL"),
+    ("drop", "note_id", "ID"),           # dropped: a record number the notes may quote
+    ("keep", "note_id", None),           # kept record numbers: not inferred (doses, lab values)
+    ("keep", "sex", None),               # an attribute
+    ("date_shift", "admit_date", None),  # a date of the stay, not of the person
+    ("generalize:age_cap", "age", None),
+    ("keep", "hba1c", None),             # the name says nothing
+    ("free_text", "name", None),         # free text is scrubbed, not searched for
+])
+def test_column_entity_from_the_name_when_there_is_no_role(action, column, entity):
+    from deid.tabular import Action
+
+    assert column_entity(Action.parse(action), None, {}, column) == entity
+    # a role given wins over the name; without the column name nothing is inferred
+    assert column_entity(Action.parse(action), "attribute", {}, column) is None
+    if action in ("drop", "suppress", "keep", "date_shift"):
+        assert column_entity(Action.parse(action), None, {}) is None
+
+
+def test_dropped_and_role_less_identifier_columns_are_known_values():
+    # no roles at all: a dropped name, a shifted date of birth, a suppressed phone number
+    pol = Policy({"patient_id": "keep", "mrn": "suppress", "patient_name": "drop", "dob": "date_shift",
+                  "phone": "suppress", "contact_name": "drop", "note": "free_text"})
+    df = frame().rename(columns={"contact": "contact_name"})  # "contact" alone names no role
+    out = scrub(df, pol)
+    assert "patient_name" not in out.columns
+    joined = " ".join(out["note"]).lower()
+    for value in ("nesaeth", "quorvik", "00482913", "617 555 0142", "3/14/1931", "jonas"):
+        assert value not in joined, value
+    # what made them known: the columns, by name (the text engine alone may or may not find
+    # a lower-case name; these do not depend on it)
+    from deid.tabular._scrub import _known_identifiers
+
+    plan = pol.plan(df.columns)
+    known = _known_identifiers(df, plan, pol, df["patient_id"], ["note"], True, None)
+    assert known.values_of("p1") == {"MRN": ["p1", "00482913"], "NAME": ["Jonas Nesaeth", "Ilse Quorvik"],
+                                     "DATE": ["1931-03-14"], "PHONE": ["617-555-0142"]}
+    assert _known_identifiers(df, plan, Policy.safe_harbor(dates="shift").with_columns(
+        patient_id="attribute", mrn="attribute", patient_name="attribute", dob="attribute", phone="attribute",
+        contact_name="attribute", note="text"), df["patient_id"], ["note"], True, None).values_of("p1") == {}
 
 
 @pytest.mark.parametrize("kwargs, message", [

@@ -225,3 +225,56 @@ def test_toml_round_trip_property(columns, default, patient):
 
 def test_role_and_action_names_are_disjoint():
     assert not set(ROLES) & set(ACTIONS)
+
+
+# -- the read-only mapping ------------------------------------------------------------------------
+def test_policy_is_a_read_only_mapping_of_its_columns():
+    from collections.abc import Mapping
+
+    p = Policy.safe_harbor().with_columns(mrn="mrn", zip="zip", notes="text", sex="keep")
+    assert isinstance(p, Mapping)
+    assert len(p) == 4 and list(p) == ["mrn", "zip", "notes", "sex"]
+    assert p["zip"] == Action("generalize", method="zip3") and p["sex"] == Action("keep")
+    assert dict(p) == p.columns and dict(p.items()) == p.columns
+    assert "mrn" in p and "age" not in p and p.get("age") is None
+    with pytest.raises(KeyError):
+        p["age"]  # unnamed: not in the mapping (action_for answers with the default)
+    assert Policy.safe_harbor(default="keep").action_for("age") == Action("keep")
+    with pytest.raises(TypeError):
+        p["age"] = Action("drop")  # read-only
+    assert len(Policy.safe_harbor()) == 0 and not Policy.safe_harbor()  # no column named yet
+    # a mapping of the same columns is still not an equal Policy (settings matter)
+    assert p != dict(p) and p == Policy.from_toml_text(p.to_toml())
+    # a Policy given where a mapping is accepted is used as the Policy it is
+    from deid.tabular import scrub_frame
+    import pandas as pd
+
+    df = pd.DataFrame({"zip": ["02139"], "age": [93]})
+    out = scrub_frame(df, Policy.safe_harbor(default="keep").with_columns(zip="zip"), key="k" * 32)
+    assert out["zip"].tolist() == ["021"] and out["age"].tolist() == [93]
+
+
+@SETTINGS
+@given(st.dictionaries(_names, _actions, max_size=8))
+def test_mapping_protocol_property(columns):
+    p = Policy(columns)
+    assert len(p) == len(columns) and list(p) == list(columns)
+    assert all(p[c] == Action.parse(a) for c, a in columns.items())
+
+
+# -- text_dates ----------------------------------------------------------------------------------
+def test_text_dates_setting():
+    assert Policy.safe_harbor().text_dates == "year"  # dates="year" is the default
+    assert Policy.safe_harbor(dates="shift").text_dates is None
+    assert Policy().text_dates is None
+    p = Policy({"notes": "free_text"}, text_dates="year")
+    doc = tomllib.loads(p.to_toml())
+    assert doc["text_dates"] == "year" and "text_dates" not in tomllib.loads(Policy().to_toml())
+    assert Policy.from_toml_text(p.to_toml()) == p and Policy.from_toml_text(p.to_toml()).text_dates == "year"
+    assert p.with_options(text_dates=None).text_dates is None
+    assert p.with_columns(x="keep").text_dates == "year"
+    assert Policy.safe_harbor().with_options(never_zero=False).text_dates == "year"
+    with pytest.raises(ValueError, match="text_dates must be"):
+        Policy(text_dates="month")
+    with pytest.raises(ValueError, match="text_dates must be"):
+        Policy.from_toml_text('text_dates = "shift"\n')

@@ -465,3 +465,69 @@ def test_empty_and_all_missing_frames():
                             "age": [np.nan, np.nan], "name": [None, None], "note": [None, None]})
     out = scrub_frame(missing, policy, key=KEY, patient_column="pid", today=TODAY)
     assert out.drop(columns="pid").isna().all().all()
+
+
+# -- Safe Harbor with dates="year": dates in free text are years too ----------------------------------
+_FULL_DATE = r"\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\w*\.? \d"
+
+
+def _dated_notes():
+    return pd.DataFrame({
+        "patient_id": ["A1", "A1", "B2"],
+        "admit": pd.to_datetime(["2019-07-22 14:03", "2020-02-01 09:00", "2021-11-30 23:10"]),
+        "dob": pd.to_datetime(["1931-03-14", "1931-03-14", "1975-06-01"]),
+        "note": ["Admitted 07/22/2019; seen again March 3rd. Born 3/14/1931.",
+                 "Discharged on 2020-02-03, follow-up Thursday.",
+                 "Seen Nov 30, 2021. DOB 06/01/1975."],
+    })
+
+
+def test_safe_harbor_year_writes_free_text_dates_as_years_like_the_columns():
+    df = _dated_notes()
+    roles = {"patient_id": "mrn", "admit": "date", "dob": "birth_date", "note": "text"}
+    out = scrub_frame(df, Policy.safe_harbor().with_columns(roles), key=KEY, patient_column="patient_id",
+                      today=TODAY)
+    notes = out["note"].tolist()
+    assert out["admit"].tolist() == [2019, 2020, 2021]  # the column: years
+    assert not any(pd.Series(notes).str.contains(_FULL_DATE, regex=True)), notes
+    assert notes[0].startswith("Admitted 2019;")  # the year of the column's date
+    assert "seen again [DATE]." in notes[0]  # no year written: nothing to keep
+    assert "1931" not in notes[0] and notes[0].endswith("Born [DATE].")  # a year implying age over 89
+    assert notes[1] == "Discharged on 2020, follow-up [DATE]."
+    assert notes[2] == "Seen 2021. DOB 1975."
+    # the preset with shifted dates: notes keep full dates, moved like the columns
+    shifted = scrub_frame(df, Policy.safe_harbor(dates="shift").with_columns(roles), key=KEY,
+                          patient_column="patient_id", today=TODAY)["note"]
+    assert shifted.str.contains(_FULL_DATE, regex=True).all()
+    days = date_shift_days(Key(KEY), "A1")
+    assert shift_date("2020-02-03", days) in shifted.iat[1]
+
+
+def test_text_dates_year_with_a_policy_of_its_own_and_another_reference():
+    df = _dated_notes()
+    policy = Policy({"note": "free_text"}, default="drop", text_dates="year")
+    notes = scrub_frame(df, policy, key=KEY, patient_column="patient_id", today=dt.date(2019, 1, 1))["note"]
+    assert notes.iat[0] == "Admitted 2019; seen again [DATE]. Born 1931."  # 88 years before 2019
+    # the preset's reference date decides, as it does for the birth-date column
+    sh = Policy.safe_harbor(reference="2019-01-01").with_columns(note="text", patient_id="mrn", admit="date",
+                                                                 dob="birth_date")
+    assert scrub_frame(df, sh, key=KEY, patient_column="patient_id", today=TODAY)["note"].iat[0].endswith("1931.")
+
+
+_DATE_FORMATS = ["%m/%d/%Y", "%Y-%m-%d", "%B %d, %Y", "%d %b %Y", "%b %Y", "%m/%d/%y"]
+
+
+@SETTINGS
+@given(st.dates(dt.date(1900, 1, 1), dt.date(2030, 12, 31)), st.sampled_from(_DATE_FORMATS))
+def test_date_as_year_property(day, fmt):
+    from deid.tabular._scrub import date_as_year
+
+    written = day.strftime(fmt)
+    got = date_as_year(written, TODAY)
+    if fmt == "%m/%d/%y":  # two-digit years: read as the date shifter reads them
+        from deid.transform._date_shift import parse_date
+
+        year = parse_date(written).shifted(0).year
+    else:
+        year = day.year
+    assert got == (f"{year}" if TODAY.year - year <= 89 else "[DATE]")

@@ -103,11 +103,11 @@ def name_in_record(span_text: str, words: set[str], initials: set[str]) -> bool:
     return 2 <= len(letters) <= 3 and letters in initials
 
 
-def accuracy(n_notes: int) -> dict:
+def accuracy(n_notes: int, seed: int = SEED) -> dict:
     from deid.synth import generate_corpus
     from deid.text import Scrubber
 
-    corpus = generate_corpus(n_notes, seed=SEED)
+    corpus = generate_corpus(n_notes, seed=seed)
     docs = [_text_eval.Doc(n.text, [(s.start, s.end, s.entity_type) for s in n.spans], []) for n in corpus.notes]
     texts = [n.text for n in corpus.notes]
     known = [record_known(corpus.records[n.patient_id]) for n in corpus.notes]
@@ -119,7 +119,7 @@ def accuracy(n_notes: int) -> dict:
     t0 = time.perf_counter()
     with_known = list(scrubber.detect_many(texts, known=known))
     t_known = time.perf_counter() - t0
-    out = {"notes": len(texts), "chars": sum(map(len, texts)), "patients": len(corpus.records),
+    out = {"seed": seed, "notes": len(texts), "chars": sum(map(len, texts)), "patients": len(corpus.records),
            "seconds_without": round(t_plain, 2), "seconds_with": round(t_known, 2)}
     for label, found in (("without", plain), ("with", with_known)):
         preds = [[(f.start, f.end, f.entity_type) for f in fs] for fs in found]
@@ -321,7 +321,8 @@ def print_table(results: dict) -> None:
     if acc:
         print(f"\naccuracy: {acc['notes']} notes, {acc['patients']} patients, {acc['chars']:,} chars "
               f"(without {acc['seconds_without']} s, with {acc['seconds_with']} s)")
-        print(f"{'type':<16} {'gold':>6} {'recall w/o':>10} {'recall with':>11} {'prec w/o':>9} {'prec with':>10}")
+        print(f"{'type':<16} {'gold':>6} {'recall w/o':>10} {'recall with':>11} {'typed w/o':>10} {'typed with':>10} "
+              f"{'prec w/o':>9} {'prec with':>10}")
         types = sorted(set(acc["without"]["per_type"]) | set(acc["with"]["per_type"]))
         for t in types:
             a, b = acc["without"]["per_type"].get(t, {}), acc["with"]["per_type"].get(t, {})
@@ -330,6 +331,7 @@ def print_table(results: dict) -> None:
                 return "-" if x is None else f"{x:.4f}"
 
             print(f"{t:<16} {a.get('gold', 0):>6} {f(a.get('recall')):>10} {f(b.get('recall')):>11} "
+                  f"{f(a.get('typed_recall')):>10} {f(b.get('typed_recall')):>10} "
                   f"{f(a.get('precision')):>9} {f(b.get('precision')):>10}")
         for label in ("without", "with"):
             r = acc[label]
@@ -372,6 +374,8 @@ def main(argv=None) -> int:
     parser.add_argument("--pool", type=int, default=20_000, help="Faker values per type (default 20,000)")
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--only", choices=("accuracy", "speed"))
+    parser.add_argument("--seed", type=int, default=SEED,
+                        help=f"accuracy corpus seed (default {SEED}, text_accuracy.py's; develop on another)")
     parser.add_argument("--quick", action="store_true", help="300 notes, 100 timed, pools of 5,000")
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
     args = parser.parse_args(argv)
@@ -387,7 +391,7 @@ def main(argv=None) -> int:
     }
     if args.only in (None, "accuracy"):
         print(f"  accuracy on {args.n_notes} notes ...", file=sys.stderr, flush=True)
-        results["accuracy"] = accuracy(args.n_notes)
+        results["accuracy"] = accuracy(args.n_notes, args.seed)
     if args.only in (None, "speed"):
         print(f"  speed: {args.speed_notes} notes, {args.values} values per patient ...", file=sys.stderr, flush=True)
         results["speed"] = speed(args.speed_notes, args.values, args.patients, args.repeat, args.pool)

@@ -49,15 +49,20 @@ class DetectionEngine:
         wanted = self.entities
         threshold = self.threshold
         spans: list[tuple[int, int, str, float, str]] = []
-        if known:
-            for s, e, ent, score in known.find(view):
-                if ent in wanted and e > s:
-                    spans.append((s, e, ent, score, "known"))
+        found = [] if known else None  # every recognizer span, for the known values to reuse
         for r in self._fast:
             name = r.name
-            for s, e, ent, score in r.find(view):
+            got = r.find(view)
+            if found is not None:
+                found.extend(got)
+            for s, e, ent, score in got:
                 if score >= threshold and ent in wanted and e > s:
                     spans.append((s, e, ent, score, name))
+        if known:
+            # the known values first, as they were before the recognizers' spans (ties in
+            # resolve_overlaps go to the first); they reuse the DATE spans found above
+            spans[:0] = [(s, e, ent, score, "known") for s, e, ent, score in known.find(view, found)
+                         if ent in wanted and e > s]
         for r in self._foreign:
             for res in r.analyze(norm, list(r.supported_entities), None) or ():
                 ent = from_presidio(res.entity_type)

@@ -8,7 +8,7 @@ import importlib
 import pytest
 
 MODULES = ["deid.tabular", "deid.tabular._actions", "deid.tabular._policy", "deid.tabular._scrub",
-           "deid.tabular._classify", "deid.io", "deid.io._formats", "deid.io._read", "deid.io._write"]
+           "deid.tabular._classify", "deid.tabular._known", "deid.io", "deid.io._formats", "deid.io._read", "deid.io._write"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -8,9 +8,10 @@ from __future__ import annotations
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
-import numpy as np
+if TYPE_CHECKING:  # numpy is imported where table findings are handled (a text scan needs none)
+    import numpy as np
 
 # Entity types whose value is an identifier: its fingerprint is taken over its letters and
 # digits only, so "617-555-0142" and "(617) 555 0142" are the same accepted value.
@@ -194,6 +195,8 @@ class FileScan:
         yield from self._findings
         if not self._cells:
             return
+        import numpy as np
+
         parts = []
         for ci, cells in enumerate(self._cells):
             parts.append((cells.rows, np.full(len(cells.rows), ci, dtype=np.int64)))

@@ -17,8 +17,6 @@ import time
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-import numpy as np
-
 from deid.gate._files import ScanTarget, collect_files
 from deid.gate._model import CellHits, FileFinding, FileScan, ScanReport, fingerprint
 
@@ -259,6 +257,7 @@ class Scanner:
         state.rows = records
 
     def _table_units(self, target: ScanTarget, state: FileScan):
+        import numpy as np
         import pandas as pd
 
         from deid.io import iter_table

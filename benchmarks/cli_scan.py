@@ -9,19 +9,22 @@ For each data set and --jobs 1 / 2, in fresh processes, alternating:
 - command: `deid scan PATH --format json -o /dev/null --jobs N` (wall time of the process);
 - library: a script that reads the same files and runs `Scrubber.detect_many(texts,
   n_process=N)` over them (wall time of the process, imports and lexicon loading included
-  in both). For the CSV the library script sends exactly the texts the command sends (each
+  in both; both import Presidio's package roots on demand, as the command does). For the CSV the library script sends exactly the texts the command sends (each
   distinct value of a column per chunk, prefixed with the column name), so the difference is
   the command's own work (reading, grouping rows, places, fingerprints, the JSON report);
   a second library figure scans every cell, as a naive loop would.
 Overhead = command time / library time - 1 (target < 10%).
 
 Hook: `deid gate one-note.txt` in a fresh process, warm (lexicon cache built), best and
-median of --hook-runs; and the import time of `deid.text` (Presidio and spaCy) alone.
+median of --hook-runs, as the command runs (Presidio's package roots imported on demand,
+deid.cli._lazy_imports) and with DEID_EAGER_IMPORTS=1 (everything imported up front); and
+the import time of `deid.text` alone in a plain Python process (Presidio and spaCy).
 
     PYTHONPATH=. python benchmarks/cli_scan.py            # full: ~30-40 min on the shared 2-core machine
     PYTHONPATH=. python benchmarks/cli_scan.py --quick    # 5 MB of notes, 100,000 rows: a few minutes
 
-Writes benchmarks/results/cli_scan.json (figures only, never text from the data).
+Writes benchmarks/results/cli_scan.json (--quick: cli_scan_quick.json, not a result to keep),
+with the command line, the commit and the load averages; figures only, never text from the data.
 """
 
 from __future__ import annotations
@@ -39,8 +42,11 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 
+# Both library scripts start as the command does (Presidio's package roots imported on
+# demand), so that the command-vs-library difference is the command's own work.
 LIBRARY_NOTES = """
 import sys, os
+from deid.cli import _lazy_imports; _lazy_imports.install()
 from deid.text import Scrubber
 folder, jobs = sys.argv[1], int(sys.argv[2])
 paths = sorted(os.path.join(d, f) for d, _, fs in os.walk(folder) for f in fs)
@@ -51,6 +57,7 @@ print(n)
 
 LIBRARY_CSV = """
 import sys
+from deid.cli import _lazy_imports; _lazy_imports.install()
 import pandas as pd
 from deid.io import iter_table
 from deid.text import Scrubber
@@ -70,19 +77,30 @@ print(n)
 """
 
 
-def _env() -> dict:
+DEFAULT_OUTPUT = REPO / "benchmarks" / "results" / "cli_scan.json"
+
+
+def _env(extra: dict | None = None) -> dict:
     env = dict(os.environ)
     env["PYTHONPATH"] = str(REPO) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-    env.pop("DEID_KEY", None)
-    env.pop("DEID_KEY_FILE", None)
+    for name in ("DEID_KEY", "DEID_KEY_FILE", "DEID_EAGER_IMPORTS"):
+        env.pop(name, None)
+    env.update(extra or {})
     return env
 
 
-def _timed(cmd: list[str], cwd: Path) -> tuple[float, float, int]:
+def _commit() -> str | None:
+    proc = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True)
+    if proc.returncode != 0:
+        return None
+    return proc.stdout.strip() or None
+
+
+def _timed(cmd: list[str], cwd: Path, env: dict | None = None) -> tuple[float, float, int]:
     """(wall seconds, CPU seconds of the children, exit code)."""
     before = os.times()
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=cwd, env=_env(), capture_output=True, text=True)
+    proc = subprocess.run(cmd, cwd=cwd, env=_env(env), capture_output=True, text=True)
     wall = time.perf_counter() - t0
     after = os.times()
     if proc.returncode not in (0, 1):
@@ -178,24 +196,28 @@ def bench_hook(workdir: Path, runs: int) -> dict:
     one = workdir / "hook"
     one.mkdir()
     (one / "visit.txt").write_text("Pt seen 7/22 by Dr. Omobuwa, call 617-555-0142.\n" * 20)
-    walls, cpus = [], []
-    imports, import_cpus = [], []
-    python = []
-    for _ in range(runs):  # interleaved, so load changes hit every case alike
-        wall, cpu, code = _timed([py, "-m", "deid.cli", "gate", "visit.txt", "-q"], one)
-        assert code == 1
-        walls.append(wall)
-        cpus.append(cpu)
-        wall, cpu, _ = _timed([py, "-c", "import deid.text"], one)
-        imports.append(wall)
-        import_cpus.append(cpu)
-        python.append(_timed([py, "-c", "pass"], one)[0])
-    return {
-        "gate_one_file_best_s": round(min(walls), 3), "gate_one_file_median_s": round(statistics.median(walls), 3),
-        "gate_one_file_cpu_best_s": round(min(cpus), 3),
-        "import_deid_text_best_s": round(min(imports), 3), "import_deid_text_cpu_best_s": round(min(import_cpus), 3),
-        "python_startup_best_s": round(min(python), 3), "runs": runs,
+    gate = [py, "-m", "deid.cli", "gate", "visit.txt", "-q"]
+    cases = {
+        "gate_one_file": (gate, None, 1),
+        "gate_one_file_eager_imports": (gate, {"DEID_EAGER_IMPORTS": "1"}, 1),
+        "import_deid_text": ([py, "-c", "import deid.text"], None, 0),
+        "python_startup": ([py, "-c", "pass"], None, 0),
     }
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in cases}
+    for _ in range(runs):  # interleaved, so load changes hit every case alike
+        for name, (cmd, env, expected) in cases.items():
+            wall, cpu, code = _timed(cmd, one, env)
+            assert code == expected, (name, code)
+            times[name].append((wall, cpu))
+    out = {}
+    for name, got in times.items():
+        walls = [w for w, _ in got]
+        out[f"{name}_best_s"] = round(min(walls), 3)
+        out[f"{name}_median_s"] = round(statistics.median(walls), 3)
+        out[f"{name}_cpu_best_s"] = round(min(c for _, c in got), 3)
+    out["runs"] = runs
+    out["target_s"] = 2.0
+    return out
 
 
 def main(argv=None) -> int:
@@ -208,20 +230,34 @@ def main(argv=None) -> int:
     ap.add_argument("--skip-notes", action="store_true")
     ap.add_argument("--skip-csv", action="store_true")
     ap.add_argument("--no-every-cell", action="store_true", help="skip the naive library case (every CSV cell)")
-    ap.add_argument("--output", default=str(REPO / "benchmarks" / "results" / "cli_scan.json"))
+    ap.add_argument("--output", default=None,
+                    help=f"default {DEFAULT_OUTPUT.relative_to(REPO)} (--quick: cli_scan_quick.json beside it)")
     args = ap.parse_args(argv)
     if args.quick:
         args.notes_mb, args.rows, args.hook_runs = 5.0, 100_000, 3
+    if args.output is None:
+        args.output = str(DEFAULT_OUTPUT.with_name("cli_scan_quick.json") if args.quick else DEFAULT_OUTPUT)
     load = os.getloadavg()[0]
     print(f"load average at start: {load:.2f}", flush=True)
     workdir = Path(tempfile.mkdtemp(prefix="deid-cli-bench-"))
-    results: dict = {"load_average_start": round(load, 2), "cpu_count": os.cpu_count(), "quick": args.quick}
+    results: dict = {
+        "benchmark": "cli_scan",
+        "command": ["python", os.path.relpath(__file__, REPO), *(sys.argv[1:] if argv is None else list(argv))],
+        "commit": _commit(),
+        "load_average_start": round(load, 2), "cpu_count": os.cpu_count(), "quick": args.quick,
+        "settings": {"notes_mb": args.notes_mb, "rows": args.rows, "repeat": args.repeat, "hook_runs": args.hook_runs,
+                     "skip_notes": args.skip_notes, "skip_csv": args.skip_csv, "every_cell": not args.no_every_cell},
+    }
     try:
         # warm the lexicon cache once, so no case pays for building it
         subprocess.run([sys.executable, "-c", "from deid.text import Scrubber; Scrubber().detect('x')"],
                        env=_env(), check=True)
         results["hook"] = bench_hook(workdir, args.hook_runs)
-        print(f"hook: {results['hook']}", flush=True)
+        print("hook (best / median wall s, best CPU s; target < 2 s):", flush=True)
+        for name in ("gate_one_file", "gate_one_file_eager_imports", "import_deid_text", "python_startup"):
+            h = results["hook"]
+            print(f"  {name:<30}{h[name + '_best_s']:>7.2f}{h[name + '_median_s']:>7.2f}{h[name + '_cpu_best_s']:>7.2f}",
+                  flush=True)
         rows = []
         if not args.skip_notes:
             nbytes = make_notes(workdir / "notes", args.notes_mb)

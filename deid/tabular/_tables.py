@@ -948,7 +948,7 @@ def scrub_table_files(config: str | os.PathLike, out_dir: str | os.PathLike, *, 
 
         folder = "raw"                      # where the tables are (default: the file's folder)
         patient_space = "patient"           # optional
-        offsets = "offsets.csv"        # optional: the steward's offsets (patient id, days)
+        offsets = "offsets.csv"             # optional: the steward's offsets (patient id, days)
         crosswalk = "/secure/release.xwalk" # optional; crosswalk= overrides it
 
         [tables.patients]

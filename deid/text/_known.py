@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from functools import lru_cache
 from typing import Iterable, Mapping
 
 from deid.entities import ENTITY_TYPES
@@ -60,6 +61,8 @@ _NON_ALNUM = re.compile(r"[\W_]+")
 _DIGIT_RUN = re.compile(r"(?<![\w.])\(?\d+\)?(?:[ .\-]{1,2}\(?\d+\)?)*(?![\w])")
 _CODE = re.compile(r"(?<![\w-])(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*(?![\w-])")
 _GROUP = re.compile(r"\(?\d+\)?")
+_HAS_DIGIT = re.compile(r"\d")
+_HOUSE_NUMBER = re.compile(r"\d+[A-Za-z]?[ \t]+\Z")
 # the first initials of a signature pair before "/": alone ("--ls/"), or in capitals ("by JC/")
 _SIGNATURE_HEAD = re.compile(r"(?:\A[ \t]*(?:--?|\.\.\.)?[ \t]?[A-Za-z]{2,3}|(?<![\w.])[A-Z]{2,3})\Z")
 _TYPIST = re.compile(r"/[A-Za-z]{2,3}(?![\w/])[ \t]*")
@@ -81,7 +84,6 @@ _ABBREVIATIONS = frozenset(
 )
 # abbreviations also written in capitals with periods ("P.O.", "A.M.", "M.D.")
 _DOTTED_ABBREVIATIONS = frozenset("am pm po us uk md do rn np pa dc pr ok ie eg bid tid qid prn npo".split())
-_INITIALS = re.compile(r"(?<![\w'&])(?<!\w\.)(?P<v>[A-Za-z]\.?[A-Za-z]\.?(?:[A-Za-z]\.?)?)(?![\w'])")
 # what follows a patient's initials used as their name: "AL is a 79 yo", "A.L. seen in clinic"
 _INITIALS_AS_SUBJECT = re.compile(
     r"(?i)[ \t]+(?:(?:is|was)[ \t]+an?[ \t]+(?:\d|[a-z][a-z\- ]{2,30}?year)"
@@ -113,8 +115,6 @@ _MONTHS = frozenset(
 )
 # levels of a lone name word: what context it needs
 _ANYWHERE, _COMMON_WORD, _VERY_COMMON_WORD, _TITLE_ONLY = 0, 1, 2, 3
-_INITIAL_FIRST = 1  # a sequence starting with a first-name initial ("A. Lee")
-_ALL_COMMON = 2  # a sequence of ordinary words only ("Will Young")
 
 
 def _digits_key(value: str) -> str | None:
@@ -158,8 +158,8 @@ class KnownIdentifiers:
     [('Mark', 'NAME'), ('6175550142', 'PHONE')]
     """
 
-    __slots__ = ("_seqs", "_first_words", "_person_of", "_codes", "_dates", "_emails", "_urls", "_po_boxes",
-                 "_initials", "n_values")
+    __slots__ = ("_persons", "_name_index", "_seqs", "_first_words", "_codes", "_dates", "_emails", "_urls",
+                 "_po_boxes", "_initials", "_codes_with_letters", "n_values")
 
     def __init__(self, known: Mapping[str, Iterable[str]]):
         if not isinstance(known, Mapping):
@@ -170,150 +170,158 @@ class KnownIdentifiers:
                     f"unknown entity type {_shown_type(entity)} in known identifiers; "
                     f"known types: {', '.join(ENTITY_TYPES)}"
                 )
-        # token sequence -> (entity, level of a lone word, flags)
-        self._seqs: dict[tuple[str, ...], tuple[str, int, int]] = {}
+        # names: each person's words, and for each word the persons it belongs to. Variants
+        # ("Lee, Ann", "A. Lee", "Ann M. Lee") are read at match time from the words around a
+        # hit, so compiling a name costs a few dictionary operations.
+        self._persons: list[frozenset[str]] = []
+        self._name_index: dict[str, list[int]] = {}
+        # other word values (streets, places): token sequence -> (entity, needs a capital)
+        self._seqs: dict[tuple[str, ...], tuple[str, bool]] = {}
         self._first_words: dict[str, list[tuple[str, ...]]] = {}
-        self._person_of: dict[str, set[int]] = {}  # name word -> the persons (values) it belongs to
         self._codes: dict[str, str] = {}
         self._dates: set[tuple] = set()
         self._emails: dict[str, str] = {}
         self._urls: dict[str, str] = {}
         self._po_boxes: dict[str, str] = {}
         self._initials: set[str] = set()
+        self._codes_with_letters: bool | None = None
         self.n_values = 0
-        lex = None
         for entity, values in known.items():
             if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
                 values = [values]
+            if entity == "NAME":
+                add = self._add_name
+            elif entity == "DATE":
+                add = self._add_date
+            elif entity == "ADDRESS":
+                add = self._add_address
+            elif entity in _TEXT_TYPES:
+                add = self._add_text
+            else:
+                add = self._add_other
+            kept = 0
             for value in values:
-                if value is None or (isinstance(value, float) and value != value):
-                    continue
-                value = value if isinstance(value, str) else str(value)
+                if type(value) is not str:
+                    if value is None or (isinstance(value, float) and value != value):
+                        continue  # a missing value
+                    value = str(value)
                 if not (value.isascii() and value.isprintable()):
                     value = normalize(value)[0]
                 value = value.strip()
-                if len(value) < 2 or not any(c.isalnum() for c in value):
-                    continue  # empty, one character or punctuation: nothing to match safely
-                self.n_values += 1
-                if entity == "NAME":
-                    if lex is None:
-                        lex = load_lexicons().tokens
-                    self._add_name(value, lex)
-                elif entity == "DATE":
-                    self._add_date(value)
-                elif entity == "ADDRESS":
-                    self._add_address(value)
-                elif entity == "EMAIL":
-                    self._emails[value.lower()] = entity
-                elif entity == "URL":
-                    self._urls[_url_key(value)] = entity
-                elif any(c.isdigit() for c in value):
-                    key = _digits_key(value)
-                    if key is not None:
-                        self._codes[key] = entity
-                else:  # a place or a code of letters only: its words
-                    if lex is None:
-                        lex = load_lexicons().tokens
-                    self._add_words(value, entity, lex)
+                # empty, one character or punctuation: nothing to match safely
+                if len(value) >= 2 and add(value, entity):
+                    kept += 1
+            self.n_values += kept
 
     # -- compilation ----------------------------------------------------------------------
-    def _add_seq(self, seq: tuple[str, ...], entity: str, level: int = 0, flags: int = 0) -> None:
+    def _add_name(self, value: str, entity: str) -> bool:
+        words = [w for w in _WORD.findall(value.lower()) if w not in _TITLES]
+        while len(words) > 1 and words[-1] in _NAME_SUFFIXES:
+            words.pop()  # "Ann Lee MD", "Lee Jr."
+        if not words:
+            return False
+        if len(words) >= 2:
+            if "," in value:  # "Lee, Ann M" given as the value: last name first
+                head = len([w for w in _WORD.findall(value[: value.index(",")].lower()) if w not in _TITLES])
+                if 0 < head < len(words):
+                    words = words[head:] + words[:head]
+            first, last = words[0], words[-1]
+            # initials that sign a note or stand for the person: "AL", "A.L.", "AML"; a
+            # hyphenated surname gives its first part's too ("Friel-Neubauer": "DF")
+            initials = self._initials
+            initials.add(first[0] + last[0])
+            if len(words) >= 3:
+                initials.add(first[0] + words[1][0] + last[0])
+            if "-" in value and "," not in value:
+                last_part = value.split()[-1]
+                if "-" in last_part and last_part[:1].isalpha():
+                    initials.add(first[0] + last_part[0].lower())
+        person = len(self._persons)
+        self._persons.append(frozenset(words))
+        index = self._name_index
+        for w in words:
+            got = index.get(w)
+            if got is None:
+                index[w] = [person]
+            elif got[-1] != person:
+                got.append(person)
+        return True
+
+    def _add_seq(self, seq: tuple[str, ...], entity: str, needs_capital: bool = False) -> None:
         old = self._seqs.get(seq)
         if old is None:
-            self._seqs[seq] = (entity, level, flags)
+            self._seqs[seq] = (entity, needs_capital)
             first = self._first_words.get(seq[0])
             if first is None:
                 self._first_words[seq[0]] = [seq]
             else:
                 first.append(seq)
-        elif level < old[1] or flags < old[2]:
-            # a sequence known both with and without a requirement needs the lesser one
-            self._seqs[seq] = (old[0], min(level, old[1]), min(flags, old[2]))
+        elif old[1] and not needs_capital:
+            self._seqs[seq] = (old[0], False)
 
-    def _add_name(self, value: str, lex) -> None:
-        words = [w.lower() for w in _WORD.findall(value)]
-        words = [w for w in words if w not in _TITLES]
-        if "," in value and len(words) >= 2:  # "Lee, Ann M" given as the value: last name first
-            before = {w.lower() for w in _WORD.findall(value[: value.index(",")])}
-            words = [w for w in words if w not in before] + [w for w in words if w in before]
-        while len(words) > 1 and words[-1] in _NAME_SUFFIXES:
-            words.pop()
+    def _add_other(self, value: str, entity: str) -> bool:
+        if _HAS_DIGIT.search(value):  # numbers and codes: by their alphanumerics
+            key = _digits_key(value)
+            if key is None:
+                return False
+            self._codes[key] = entity
+            return True
+        words = tuple(_WORD.findall(value.lower()))  # a place, or a code of letters only: its words
         if not words:
-            return
-        add = self._add_seq
-        person = len(self._person_of)  # a number for this value's person
-        for w in words:
-            got = self._person_of.get(w)
-            if got is None:
-                self._person_of[w] = {person}
-            else:
-                got.add(person)
-        levels = [_word_level(w, lex) for w in words]
-        all_common = 0 if min(levels) == _ANYWHERE else _ALL_COMMON
-        add(tuple(words), "NAME", 0, all_common)
-        if len(words) >= 2:
-            first, last = words[0], words[-1]
-            # initials that sign a note or stand for the person: "AL", "A.L.", "AML"; a
-            # hyphenated surname gives its first part's ("Friel-Neubauer": "DF")
-            self._initials.add(first[0] + last[0])
-            last_part = value.split()[-1] if "," not in value else ""
-            if "-" in last_part and last_part[:1].isalpha():
-                self._initials.add(first[0] + last_part[0].lower())
-            if len(words) >= 3:
-                self._initials.add(first[0] + words[1][0] + last[0])
-                add((first, last), "NAME", 0, 0 if levels[0] == 0 or levels[-1] == 0 else _ALL_COMMON)
-                add((first, words[1][0], last), "NAME")  # "Ann M. Lee"
-                add((last, first, words[1][0]), "NAME")  # "LEE, ANN M"
-                add((last, *words[:-1]), "NAME")  # "Lee, Ann Marie"
-            add((last, first), "NAME", 0, 0 if levels[0] == 0 or levels[-1] == 0 else _ALL_COMMON)
-            add((first[0], last), "NAME", 0, _INITIAL_FIRST)  # "A. Lee", "A Lee"
-        for w, level in zip(words, levels):
-            add((w,), "NAME", level)
+            return False
+        self._add_seq(words, entity, len(words) == 1 and _word_level(words[0]) > _ANYWHERE)
+        return True
 
-    def _add_words(self, value: str, entity: str, lex) -> None:
-        words = tuple(w.lower() for w in _WORD.findall(value))
-        if not words:
-            return
-        level = _word_level(words[0], lex) if len(words) == 1 else 0
-        self._add_seq(words, entity, _COMMON_WORD if level else 0)
+    def _add_text(self, value: str, entity: str) -> bool:
+        if entity == "EMAIL":
+            self._emails[value.lower()] = entity
+        else:
+            key = _url_key(value)
+            if not key:
+                return False
+            self._urls[key] = entity
+        return True
 
-    def _add_address(self, value: str) -> None:
+    def _add_address(self, value: str, entity: str) -> bool:
         m = _PO_BOX.search(value)
         if m:
-            self._po_boxes[m.group(1).lstrip("0") or "0"] = "ADDRESS"
-            return
+            self._po_boxes[m.group(1).lstrip("0") or "0"] = entity
+            return True
         # street words only (numbers are not tokens); the house number joins on match
-        toks = tuple(_street_key(w) for w in _WORD.findall(value))
-        if len(toks) >= 2:
-            self._add_seq(toks, "ADDRESS")
-            # the street without what follows its type (unit, city): "12 Oak Ave" of "12 Oak Ave Apt 3"
-            for j in range(1, len(toks) - 1):
-                if toks[j] in _STREET_TYPE_KEYS:
-                    self._add_seq(toks[: j + 1], "ADDRESS")
-                    break
+        toks = tuple(_STREET_TYPES.get(w, w) for w in _WORD.findall(value.lower()))
+        if len(toks) < 2:
+            return False
+        self._add_seq(toks, entity)
+        # the street without what follows its type (unit, city): "12 Oak Ave" of "12 Oak Ave Apt 3"
+        for j in range(1, len(toks) - 1):
+            if toks[j] in _STREET_TYPE_KEYS:
+                self._add_seq(toks[: j + 1], entity)
+                break
+        return True
 
-    def _add_date(self, value: str) -> None:
+    def _add_date(self, value: str, entity: str) -> bool:
         m = _ISO_DATE.fullmatch(value)
         if m:  # the usual form of a record's date: no need for the general parser
             y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
             if not (1 <= mo <= 12 and 1 <= d <= 31):
-                return
+                return False
             has_year = True
         else:
             from deid.transform._date_shift import parse_date
 
             parsed = parse_date(value)
             if parsed is None or parsed.base is None:
-                return
+                return False
             kinds = {k for k, _ in parsed.fields}
             if "d" not in kinds:
-                return  # a month or a year alone says too little to look for
+                return False  # a month or a year alone says too little to look for
             y, mo, d = parsed.base.year, parsed.base.month, parsed.base.day
             has_year = "y4" in kinds or "y2" in kinds
         if has_year:
             self._dates.add((y, mo, d))
             self._dates.add(("yy", y % 100, mo, d))  # "3/14/31"
         self._dates.add((None, mo, d))  # a month/day without year in a note
+        return True
 
     # -- matching -------------------------------------------------------------------------
     def find(self, view: TextView, found: list[Span] | None = None) -> list[Span]:
@@ -321,7 +329,8 @@ class KnownIdentifiers:
 
         ``found``: the spans the detection engine's recognizers found in the same view (any
         score). Its DATE spans are the candidates a known date is looked up in (without it,
-        deid's date recognizer runs here), and its EMAIL and URL spans are not overridden.
+        deid's date recognizer runs here), its EMAIL and URL spans are not overridden, and a
+        known value strictly inside a longer span of another type yields that span its type.
         """
         text = view.text
         out: list[Span] = []
@@ -330,25 +339,26 @@ class KnownIdentifiers:
             date_cands = [(s, e) for s, e, ent, _ in found if ent == "DATE"]
             protected = sorted((s, e) for s, e, ent, _ in found if ent in _TEXT_TYPES) or None
         if self._emails or self._urls or protected is None:
-            texts, cands = self._find_texts(text)
+            texts, cands = self._find_texts(text, protected is None)
             out.extend(texts)
             if protected is None:
                 protected = cands
             elif texts:
                 protected = sorted(protected + [(s, e) for s, e, _, _ in texts])
-        if self._seqs:
-            if date_cands is None and self._has_month_word():
+        if self._name_index or self._seqs:
+            if date_cands is None and not self._name_index.keys().isdisjoint(_MONTHS):
                 date_cands = self._date_candidates(view)
             out.extend(self._find_words(view, protected, date_cands))
         if self._initials:
-            out.extend(self._find_initials(text))
+            out.extend(self._find_initials(view))
         if self._codes:
             for m in _DIGIT_RUN.finditer(text):
                 self._match_digits(text, m, out)
-            for m in _CODE.finditer(text):
-                key = _digits_key(m.group())
-                if key is not None and key in self._codes:
-                    out.append((m.start(), m.end(), self._codes[key], 1.0))
+            if self._has_code_with_letters():
+                for m in _CODE.finditer(text):
+                    key = _digits_key(m.group())
+                    if key is not None and key in self._codes:
+                        out.append((m.start(), m.end(), self._codes[key], 1.0))
         if self._po_boxes:
             for m in _PO_BOX.finditer(text):
                 if (m.group(1).lstrip("0") or "0") in self._po_boxes:
@@ -365,8 +375,11 @@ class KnownIdentifiers:
         out.sort()
         return out
 
-    def _has_month_word(self) -> bool:
-        return any((m,) in self._seqs for m in _MONTHS)
+    def _has_code_with_letters(self) -> bool:
+        """Whether a known code has letters ("XJH7712345"): only then are the note's codes read."""
+        if self._codes_with_letters is None:
+            self._codes_with_letters = any(not key.isdigit() for key in self._codes)
+        return self._codes_with_letters
 
     @staticmethod
     def _date_candidates(view: TextView) -> list[tuple[int, int]]:
@@ -374,18 +387,19 @@ class KnownIdentifiers:
 
         return [(s, e) for s, e, _, _ in _date_recognizer(DateRecognizer).find(view)]
 
-    def _find_texts(self, text: str) -> tuple[list[Span], list[tuple[int, int]]]:
+    def _find_texts(self, text: str, every: bool) -> tuple[list[Span], list[tuple[int, int]]]:
         """Known e-mail and web addresses: one pass over the note's address-like candidates,
-        each looked up by its key; also every candidate's span."""
+        each looked up by its key; also the candidates' spans (``every``: all of them, else
+        those the known values need)."""
         out: list[Span] = []
         cands: list[tuple[int, int]] = []
-        if "@" in text:
+        if "@" in text and (every or self._emails):
             for m in _EMAIL_CAND.finditer(text):
                 cands.append(m.span())
                 entity = self._emails.get(m.group().lower())
                 if entity is not None:
                     out.append((m.start(), m.end(), entity, 1.0))
-        if "." in text:
+        if "." in text and (every or self._urls):
             for m in _URL_CAND.finditer(text):
                 s, e = m.span()
                 if cands and _overlaps(cands, s, e):
@@ -435,86 +449,136 @@ class KnownIdentifiers:
             i = hit
 
     def _find_words(self, view: TextView, protected, date_cands) -> list[Span]:
+        """Names (a run of one person's words) and other word values (token sequences)."""
         toks = view.tokens
         text = view.text
+        name_index = self._name_index
         first_words = self._first_words
-        seqs = self._seqs
         out: list[Span] = []
         n = len(toks)
         i = 0
+        free = 0  # the first token not inside a match (an initial before a hit must be free)
         while i < n:
             t = toks[i]
-            cands = first_words.get(t.lower)
-            if cands is None:
+            persons = name_index.get(t.lower)
+            seqs = first_words.get(t.lower)
+            if (persons is None and seqs is None) or (protected and _overlaps(protected, t.start, t.end)):
                 i += 1
                 continue
-            if protected and _overlaps(protected, t.start, t.end):
-                i += 1
-                continue
-            best = None
-            for seq in sorted(cands, key=len, reverse=True) if len(cands) > 1 else cands:
-                k = len(seq)
-                if i + k > n:
-                    continue
-                ok = True
-                for j in range(1, k):
-                    tj = toks[i + j]
-                    if tj.lower != seq[j] and _street_key(tj.lower) != seq[j]:
-                        ok = False
-                        break
-                    gap = text[toks[i + j - 1].end : tj.start]
-                    if len(gap) > 3 or gap.strip(" ,.-") or (protected and _overlaps(protected, tj.start, tj.end)):
-                        ok = False
-                        break
-                if not ok:
-                    continue
-                entity, level, flags = seqs[seq]
-                if flags and not self._seq_allowed(view, i, k, seq, flags):
-                    continue
-                if k == 1 and entity == "NAME":
-                    if level and not self._person_context(view, i, level):
-                        continue
-                    if date_cands and t.lower in _MONTHS and _overlaps(date_cands, t.start, t.end):
-                        continue  # "in May": the date recognizer's month, not the person
-                elif k == 1 and level and not (t.shape in (TITLE, "U") and t.style == STYLE_MIXED and not t.initial_pos):
-                    continue  # a place that is also a word: only capitalized inside a sentence
-                best = (seq, entity)
-                break
+            best = None  # (first token, end token, entity)
+            if persons is not None:
+                best = self._match_name(view, i, free, persons, protected, date_cands)
+            if seqs is not None:
+                got = self._match_seq(view, i, seqs, protected)
+                if got is not None and (best is None or got[1] - got[0] > best[1] - best[0]):
+                    best = got
             if best is None:
                 i += 1
                 continue
-            seq, entity = best
-            start, end = t.start, toks[i + len(seq) - 1].end
+            a, b, entity = best
+            start, end = toks[a].start, toks[b - 1].end
             if entity == "ADDRESS":
                 # the house number before the street words belongs to the address
-                m = re.search(r"\d+[A-Za-z]?[ \t]+\Z", text[max(0, start - 10) : start])
+                m = _HOUSE_NUMBER.search(text, max(0, start - 10), start)
                 if m:
-                    start -= len(m.group())
+                    start = m.start()
             out.append((start, end, entity, 1.0))
-            i += len(seq)
+            i = free = b
         return out
 
-    def _seq_allowed(self, view: TextView, i: int, k: int, seq, flags: int) -> bool:
+    def _match_name(self, view: TextView, i: int, free: int, persons: list[int], protected, date_cands):
+        """The longest run from token ``i`` of one person's words (any order, any case, with
+        initials between: "Lee, Ann", "ANN M. LEE"), with an initial of theirs before it ("A.
+        Lee"); a lone word only under the common-word rule."""
         toks = view.tokens
-        if flags & _INITIAL_FIRST:
-            # "A. Lee": a capital initial; before a surname that is also a word ("A brown
-            # stool"), a period or a capitalized surname too
+        text = view.text
+        n = len(toks)
+        best_end, best_words = i + 1, 1
+        best_person = persons[0]
+        for p in persons:
+            words = self._persons[p]
+            seen = {toks[i].lower}
+            j = i + 1
+            end = j
+            while j < n and _gap_ok(text, toks[j - 1].end, toks[j].start):
+                tj = toks[j]
+                if tj.lower in words:
+                    seen.add(tj.lower)
+                    j += 1
+                    end = j
+                elif tj.shape == INITIAL and j + 1 < n and toks[j + 1].lower in words and _gap_ok(
+                        text, tj.end, toks[j + 1].start):
+                    j += 1  # a middle initial: "Ann M. Lee"
+                else:
+                    break
+            if protected and end > i + 1 and _overlaps(protected, toks[i].start, toks[end - 1].end):
+                end = i + 1
+                seen = {toks[i].lower}
+            if len(seen) > best_words or (len(seen) == best_words and end > best_end):
+                best_end, best_words, best_person = end, len(seen), p
+        t = toks[i]
+        if best_words >= 2:
+            run = range(i, best_end)
+            if any(toks[k].shape == LOWER for k in run) and all(
+                    _word_level(toks[k].lower) >= _VERY_COMMON_WORD for k in run if toks[k].shape != INITIAL):
+                # very common words only ("a small bill" of Bill Small): capitalized, or in a person context
+                if not self._person_context(view, i, _COMMON_WORD, best_end - i):
+                    return None
+            return (self._with_initial_before(view, i, free, best_person), best_end, "NAME")
+        # one word: "A. Lee" (an initial of the person before it), or the word alone
+        start = self._with_initial_before(view, i, free, best_person)
+        level = _word_level(t.lower)
+        if start < i:
+            if level == _ANYWHERE or text[toks[start].end : toks[start].end + 1] == "." or t.shape != LOWER:
+                return (start, i + 1, "NAME")  # not "a brown stool"
+        if level and not self._person_context(view, i, level):
+            return None
+        if date_cands and t.lower in _MONTHS and _overlaps(date_cands, t.start, t.end):
+            return None  # "in May": the date recognizer's month, not the person
+        return (i, i + 1, "NAME")
+
+    def _with_initial_before(self, view: TextView, i: int, free: int, person: int) -> int:
+        """``i - 1`` when the token before ``i`` is a capital initial of the person ("A. Lee")."""
+        if i - 1 < free:
+            return i
+        toks = view.tokens
+        prev = toks[i - 1]
+        if prev.shape != INITIAL or not _gap_ok(view.text, prev.end, toks[i].start):
+            return i
+        letter = prev.lower
+        for w in self._persons[person]:
+            if w[0] == letter and w != toks[i].lower:
+                return i - 1
+        return i
+
+    def _match_seq(self, view: TextView, i: int, seqs, protected):
+        toks = view.tokens
+        text = view.text
+        n = len(toks)
+        for seq in sorted(seqs, key=len, reverse=True) if len(seqs) > 1 else seqs:
+            k = len(seq)
+            if i + k > n:
+                continue
+            ok = True
+            for j in range(1, k):
+                tj = toks[i + j]
+                if (tj.lower != seq[j] and _street_key(tj.lower) != seq[j]) or not _gap_ok(
+                        text, toks[i + j - 1].end, tj.start) or (protected and _overlaps(protected, tj.start, tj.end)):
+                    ok = False
+                    break
+            if not ok:
+                continue
+            entity, needs_capital = self._seqs[seq]
             t = toks[i]
-            if t.shape != INITIAL:
-                return False
-            last_level = self._seqs.get((seq[-1],), ("NAME", 0, 0))[1]
-            if last_level and view.text[t.end : t.end + 1] != "." and toks[i + k - 1].shape == LOWER:
-                return False
-        if flags & _ALL_COMMON:
-            # "Will Young", "will young": ordinary words only, so each capitalized, or a context
-            if any(toks[i + j].shape == LOWER for j in range(k)) and not self._person_context(view, i, _COMMON_WORD, k):
-                return False
-        return True
+            if needs_capital and not (t.shape in (TITLE, "U") and t.style == STYLE_MIXED and not t.initial_pos):
+                continue  # a place that is also a word: only capitalized inside a sentence
+            return (i, i + k, entity)
+        return None
 
     def _person_context(self, view: TextView, i: int, level: int, width: int = 1) -> bool:
         """Whether tokens ``i .. i + width - 1`` stand where a person's name stands (see the
         module docstring); capitalization alone never counts."""
-        from deid.text.recognizers.names import _AUXILIARIES, _PERSON_PHRASES, CREDENTIALS, PERSON_VERBS, TITLES
+        from deid.text.recognizers.names import _AUXILIARIES, _PERSON_PHRASES, CREDENTIALS, PERSON_VERBS
 
         toks = view.tokens
         text = view.text
@@ -525,12 +589,14 @@ class KnownIdentifiers:
         nxt = toks[i + width] if i + width < n else None
         gap_before = text[prev.end : t.start] if prev is not None else ""
         gap_after = text[last.end : nxt.start] if nxt is not None else ""
-        title_before = prev is not None and prev.lower in _ALL_TITLES and "\n" not in gap_before and len(gap_before) <= 3
-        if title_before:
-            return True
-        if level >= _TITLE_ONLY:  # "Mr. Son", "Son, MD", "Nurse Lee"
-            return (nxt is not None and nxt.lower in CREDENTIALS and nxt.lower not in _NOT_CREDENTIALS_AFTER
-                    and "\n" not in gap_after and len(gap_after) <= 3) or self._beside_same_person(view, i, width)
+        if prev is not None and prev.lower in _ALL_TITLES and "\n" not in gap_before and len(gap_before) <= 3:
+            return True  # "Dr. May", "Mr. Son"
+        credential_after = (
+            nxt is not None and "\n" not in gap_after and len(gap_after) <= 3
+            and nxt.lower in CREDENTIALS and nxt.lower not in _NOT_CREDENTIALS_AFTER
+        ) or _DOTTED_CREDENTIAL.match(text, last.end) is not None
+        if level >= _TITLE_ONLY or credential_after:
+            return credential_after  # "Son, MD", "Lo M.D."
         if (
             t.lower in _AUXILIARIES
             and nxt is not None
@@ -542,7 +608,7 @@ class KnownIdentifiers:
             return False  # "pt will need", "son may call", "WILL CALL BACK": the verb
         if prev is not None and len(gap_before) <= 4 and gap_before.count("\n") <= 1:  # "wife,\nSophia": wrapped
             if prev.lower in _PERSON_BEFORE:
-                return True
+                return True  # "daughter May", "hus, Sandy"
             if i > 1 and (toks[i - 2].lower, prev.lower) in _PERSON_PHRASES_ALL and len(text[toks[i - 2].end : prev.start]) <= 2:
                 return True  # "asking for Mark", "prefers to be called\nHope"
             if (
@@ -552,12 +618,8 @@ class KnownIdentifiers:
             ):
                 return True  # "spoke with Mark", "PER HILL": a preposition before a capital, or "per"
         if nxt is not None and "\n" not in gap_after and len(gap_after) <= 3:
-            if (nxt.lower in CREDENTIALS and nxt.lower not in _NOT_CREDENTIALS_AFTER) or (
-                nxt.lower in _PERSON_BEFORE and nxt.lower not in ("name", "named")
-            ):
-                return True  # "Lo MD", "Bill (son)", "May, dtr"
-            if _DOTTED_CREDENTIAL.match(text, last.end):
-                return True  # "Lo M.D."
+            if nxt.lower in _PERSON_BEFORE and nxt.lower not in ("name", "named"):
+                return True  # "Bill (son)", "May, dtr"
             if gap_after == " " and (nxt.lower in PERSON_VERBS or nxt.lower in _PERSON_AFTER):
                 return True  # "Bill called", "Fletcher asking for"
             if nxt.lower in ("pt", "patient") and i + width + 1 < n and toks[i + width + 1].lower in _PERSON_BEFORE:
@@ -566,42 +628,55 @@ class KnownIdentifiers:
                 after = toks[i + width + 1]
                 if after.lower in _PERSON_BEFORE or after.lower in _ALL_TITLES:
                     return True  # "update Hope and dtr Nicole"
-        if _AGE_AFTER.match(text, last.end):
-            return True  # "Will is a 79 yo", "bill (79 yo)"
-        return self._beside_same_person(view, i, width)
+        return _AGE_AFTER.match(text, last.end) is not None  # "Will is a 79 yo", "bill (79 yo)"
 
-    def _beside_same_person(self, view: TextView, i: int, width: int) -> bool:
-        """Another word of the same person's name right before or after, or after an initial:
-        "Mark A. Lee" when only "Mark Lee" is known."""
+    def _initial_candidates(self, view: TextView):
+        """Spans of the person's initials as written in the text: a word of two or three
+        letters ("AL", "aml"), or single letters each followed by a period ("A.L.", "A.L"),
+        with no letter, digit, apostrophe or "&" around them (not "C&DB", "AL's")."""
+        text = view.text
         toks = view.tokens
-        persons = self._person_of.get(toks[i].lower)
-        if not persons:
-            return False
-        n = len(toks)
-        j = i + width
-        if j < n and toks[j].shape == INITIAL and _joined(view, j - 1, j) and j + 1 < n:
-            j += 1  # "Mark A. Lee"
-        for left, right in ((i - 1, i), (i + width - 1, j)):
-            if left < 0 or right >= n or not _joined(view, left, right):
+        initials = self._initials
+        n = len(text)
+        for k, t in enumerate(toks):
+            low = t.lower
+            if len(low) == 1:
+                # dotted initials: "A.L.", "a.l", "A.M.L."
+                e = t.end
+                if e + 1 >= n or text[e] != "." or k + 1 >= len(toks) or toks[k + 1].start != e + 1 or len(toks[k + 1].lower) != 1:
+                    continue
+                key = low + toks[k + 1].lower
+                e = toks[k + 1].end
+                if k + 3 <= len(toks) and text[e : e + 1] == "." and toks[k + 2].start == e + 1 and len(toks[k + 2].lower) == 1:
+                    if key + toks[k + 2].lower in initials:
+                        key += toks[k + 2].lower
+                        e = toks[k + 2].end
+                if key not in initials:
+                    continue
+                if text[e : e + 1] == ".":
+                    e += 1
+            elif len(low) <= 3 and low in initials:
+                e = t.end
+            else:
                 continue
-            other = toks[left if left < i else right]
-            if other.lower != toks[i].lower and self._person_of.get(other.lower, _NOBODY) & persons:
-                return True
-        return False
+            s = t.start
+            if s and (text[s - 1].isalnum() or text[s - 1] in "'&_" or (text[s - 1] == "." and s > 1 and text[s - 2].isalnum())):
+                continue
+            if e < n and (text[e].isalnum() or text[e] in "'_"):
+                continue
+            yield s, e
 
-    def _find_initials(self, text: str) -> list[Span]:
+    def _find_initials(self, view: TextView) -> list[Span]:
         """A person's initials where initials stand: signing a note ("--AL", "...AL", "AL/km"
         or "/al" at a line end), or in capitals or with periods between commas or in
         parentheses (", AL,") or before what is said of a patient ("AL is a 79 yo", "A.L.
         seen in clinic"); never an abbreviation or an ordinary word, except where signed."""
+        text = view.text
         lex = load_lexicons().tokens
         out: list[Span] = []
-        for m in _INITIALS.finditer(text):
-            v = m.group("v")
+        for s, e in self._initial_candidates(view):
+            v = text[s:e]
             key = v.replace(".", "").lower()
-            if key not in self._initials:
-                continue
-            s, e = m.span()
             before = text[text.rfind("\n", 0, s) + 1 : s]
             nl = text.find("\n", e, e + 200)
             rest = text[e : nl if nl >= 0 else e + 200]
@@ -673,11 +748,12 @@ def _shown_type(entity) -> str:
     return f"(a {type(entity).__name__} that is not a type name, not shown)"
 
 
-def _word_level(word: str, lex) -> int:
+@lru_cache(maxsize=1 << 16)
+def _word_level(word: str) -> int:
     """What a lone ``word`` of a known name needs to be matched (see ``_person_context``)."""
     if word in _ALL_TITLES or word in _PERSON_BEFORE:
-        return _TITLE_ONLY  # "Son", "Nurse": only after a title or beside the rest of the name
-    f = lex.get(word, 0)
+        return _TITLE_ONLY  # "Son", "Nurse": only after a title or before a credential
+    f = load_lexicons().tokens.get(word, 0)
     if f & STOP:  # "the", "day": a person's only after a title, unless a census name of 3+ letters
         return _VERY_COMMON_WORD if len(word) >= 3 and f & (FIRST | LAST) else _TITLE_ONLY
     if f & VERY_COMMON:
@@ -687,9 +763,6 @@ def _word_level(word: str, lex) -> int:
     if f & (COMMON | EPONYM | CLINICAL):
         return _COMMON_WORD  # "Mark", "Foley" (catheter), "Cath": a word unless a person's
     return _ANYWHERE
-
-
-_NOBODY: frozenset = frozenset()
 
 
 def _yield_inside(out: list[Span], found: list[Span]) -> list[Span]:
@@ -713,16 +786,10 @@ def _yield_inside(out: list[Span], found: list[Span]) -> list[Span]:
     return res
 
 
-def _joined(view: TextView, a: int, b: int) -> bool:
-    """Whether only spaces, a comma, a period or a hyphen (at most three characters) separate
-    token ``a`` from token ``b`` (all tokens between them, if any, are joined too)."""
-    toks = view.tokens
-    text = view.text
-    for k in range(a, b):
-        gap = text[toks[k].end : toks[k + 1].start]
-        if len(gap) > 3 or gap.strip(" ,.-"):
-            return False
-    return True
+def _gap_ok(text: str, a: int, b: int) -> bool:
+    """Whether two words of one name may stand ``text[a:b]`` apart: at most three spaces,
+    commas, periods or hyphens ("Lee, Ann", "A. Lee", "Jusino-Burnett"), never a line end."""
+    return b - a <= 3 and not text[a:b].strip(" ,.-")
 
 
 def _signature_slash_ok(before: str) -> bool:

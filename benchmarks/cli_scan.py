@@ -9,7 +9,8 @@ For each data set and --jobs 1 / 2, in fresh processes, alternating:
 - command: `deid scan PATH --format json -o /dev/null --jobs N` (wall time of the process);
 - library: a script that reads the same files and runs `Scrubber.detect_many(texts,
   n_process=N)` over them (wall time of the process, imports and lexicon loading included
-  in both; both import Presidio's package roots on demand, as the command does). For the CSV the library script sends exactly the texts the command sends (each
+  in both; both import Presidio's package roots on demand, as the command does). For the
+  CSV the library script sends exactly the texts the command sends (each
   distinct value of a column per chunk, prefixed with the column name), so the difference is
   the command's own work (reading, grouping rows, places, fingerprints, the JSON report);
   a second library figure scans every cell, as a naive loop would.
@@ -255,9 +256,8 @@ def main(argv=None) -> int:
         results["hook"] = bench_hook(workdir, args.hook_runs)
         print("hook (best / median wall s, best CPU s; target < 2 s):", flush=True)
         for name in ("gate_one_file", "gate_one_file_eager_imports", "import_deid_text", "python_startup"):
-            h = results["hook"]
-            print(f"  {name:<30}{h[name + '_best_s']:>7.2f}{h[name + '_median_s']:>7.2f}{h[name + '_cpu_best_s']:>7.2f}",
-                  flush=True)
+            best, median, cpu = (results["hook"][f"{name}_{k}"] for k in ("best_s", "median_s", "cpu_best_s"))
+            print(f"  {name:<30}{best:>7.2f}{median:>7.2f}{cpu:>7.2f}", flush=True)
         rows = []
         if not args.skip_notes:
             nbytes = make_notes(workdir / "notes", args.notes_mb)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 
-from deid.cli._common import EXIT_FAILED, EXIT_OK, UsageError, comma_list, load_config, report_stream
+from deid.cli._common import EXIT_FAILED, EXIT_OK, comma_list, load_config, report_stream
 
 
 def add_arguments(p) -> None:

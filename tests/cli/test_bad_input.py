@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import pathlib
 
-import pytest
-
 from .conftest import PHI_NOTE, assert_no_values
 
 

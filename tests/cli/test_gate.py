@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from hypothesis import given, strategies as st
 
-from .conftest import CLEAN_NOTE, KEY, OTHER_KEY, PHI_NOTE, PHI_VALUES, SETTINGS, assert_no_values
+from .conftest import CLEAN_NOTE, KEY, OTHER_KEY, PHI_NOTE, SETTINGS, assert_no_values
 
 
 def test_gate_fails_on_phi_and_says_how_to_fix(deid, tmp_path):

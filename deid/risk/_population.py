@@ -423,18 +423,31 @@ def _shlosser_classes(sizes: np.ndarray, counts: np.ndarray, u: float, c1: float
         return u + c1 * (numerator_1 / denominator_1) * (ratio_sum / denominator_2) * (ratio_sum / denominator_2)
 
 
-def snb_uniques(sizes: np.ndarray, counts: np.ndarray, sample_size: float, population_size: float) -> float:
-    """Number of population uniques by ARX's SNB model (NaN if it does not converge)."""
+def snb_fit(sizes: np.ndarray, counts: np.ndarray, sample_size: float, population_size: float):
+    """SNB's (K, alpha, beta): K by the Shlosser-type estimate, (alpha, beta) solving the two
+    moment equations from (1, 1) by ARX's solver (NaN when it does not converge)."""
     c1 = float(counts[sizes == 1].sum())
     c2 = float(counts[sizes == 2].sum())
     u = float(counts.sum())
     f = sample_size / population_size
     k = _shlosser_classes(sizes, counts, u, c1, f)
     if math.isnan(k) or math.isinf(k):
-        return math.nan
+        return k, math.nan, math.nan
     a, b, _ = _newton(_SNB, 1.0, 1.0, sizes.astype(np.int64), counts.astype(np.float64), u, float(sample_size),
                       k, f, c1, c2, ACCURACY, ITERATIONS_PER_TRY, ITERATIONS_TOTAL, _RESTART_SEED)
-    if math.isnan(a) or math.isnan(b):
+    return k, a, b
+
+
+def snb_equations(k: float, a: float, b: float, sampling_fraction: float, c1: float, c2: float) -> tuple[float, float]:
+    """The residuals of SNB's two moment equations (as ARX states them) at (alpha, beta)."""
+    f1, f2, *_ = _snb(float(a), float(b), float(k), float(sampling_fraction), float(c1), float(c2))
+    return float(f1), float(f2)
+
+
+def snb_uniques(sizes: np.ndarray, counts: np.ndarray, sample_size: float, population_size: float) -> float:
+    """Number of population uniques by ARX's SNB model (NaN if it does not converge)."""
+    k, a, b = snb_fit(sizes, counts, sample_size, population_size)
+    if math.isnan(k) or math.isinf(k) or math.isnan(a) or math.isnan(b):
         return math.nan
     with np.errstate(all="ignore"):
         value = float(np.power(b, a))

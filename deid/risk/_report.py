@@ -256,8 +256,11 @@ class JournalistRisk:
     records_at_risk : dict of float to float
         Share of sample records whose population risk 1/F_j is strictly above t.
     source : str
-        ``"population_table"``, or ``"sample"`` when no population table was given: then the
-        sample stands for the population (F_j = f_j), as ARX does, an upper bound.
+        Where the population class sizes F_j came from: ``"population_table"`` (counted);
+        ``"estimated"`` (no table, but N known from ``population_size`` or
+        ``sampling_fraction``: F_j estimated from the sample, see docs/risk.md); or
+        ``"sample"`` (neither: the sample stands for the population, F_j = f_j, as ARX does,
+        an upper bound).
     """
 
     highest: float
@@ -270,7 +273,8 @@ class JournalistRisk:
 class MarketerRisk:
     """Marketer model: the share of records re-identified when linking every record.
 
-    ``average`` is mean over records of f_j / F_j (u/n when ``source == "sample"``).
+    ``average`` is mean over records of f_j / F_j (u/n when ``source == "sample"``);
+    ``source`` as for :class:`JournalistRisk`.
     """
 
     average: float
@@ -419,22 +423,6 @@ class RiskReport:
             records_at_risk=_records_at_risk(hist_sizes * hist_counts, hist_sizes.astype(np.float64), nf, thresholds),
             records_affected_by_highest=float(hist_sizes[0] * hist_counts[0]) / nf,
         )
-        if classes.population_sizes is not None:
-            big_f = classes.population_sizes.astype(np.float64)
-            journalist = JournalistRisk(
-                highest=1.0 / big_f.min(),
-                average=max(u / big_f.sum(), float(np.sum(f / big_f)) / nf),
-                records_at_risk=_records_at_risk(f, big_f, nf, thresholds),
-                source="population_table",
-            )
-            marketer = MarketerRisk(float(np.sum(f / big_f)) / nf, "population_table")
-        else:
-            journalist = JournalistRisk(prosecutor.highest, prosecutor.average, prosecutor.records_at_risk, "sample")
-            marketer = MarketerRisk(u / nf, "sample")
-            notes.append(
-                "journalist and marketer risk use the sample as its own population (no population_table), "
-                "as ARX does: upper bounds"
-            )
         c1 = histogram.get(1, 0)
         sample_uniqueness = c1 / nf
 
@@ -448,6 +436,26 @@ class RiskReport:
             for e in est.values():
                 if not e.converged and e.note:
                     notes.append(f"{e.model}: {e.note}")
+
+        if classes.population_sizes is not None:
+            big_f = classes.population_sizes.astype(np.float64)
+            journalist = JournalistRisk(
+                highest=1.0 / big_f.min(),
+                average=max(u / big_f.sum(), float(np.sum(f / big_f)) / nf),
+                records_at_risk=_records_at_risk(f, big_f, nf, thresholds),
+                source="population_table",
+            )
+            marketer = MarketerRisk(float(np.sum(f / big_f)) / nf, "population_table")
+        elif pop is not None:
+            journalist, marketer, note = _estimated_population_risk(hist_sizes, hist_counts, n, pop, thresholds)
+            notes.append(note)
+        else:
+            journalist = JournalistRisk(prosecutor.highest, prosecutor.average, prosecutor.records_at_risk, "sample")
+            marketer = MarketerRisk(u / nf, "sample")
+            notes.append(
+                "journalist and marketer risk use the sample as its own population (no population_table, "
+                "population_size or sampling_fraction), as ARX does: upper bounds"
+            )
 
         sensitive = {}
         for name, h in classes.sensitive.items():
@@ -571,6 +579,66 @@ class RiskReport:
         """``to_dict()`` as JSON (keyword arguments go to ``json.dumps``)."""
         kwargs.setdefault("indent", 2)
         return json.dumps(self.to_dict(), allow_nan=False, **kwargs)
+
+
+def _estimated_population_risk(sizes: np.ndarray, counts: np.ndarray, n: int, pop: "PopulationUniqueness",
+                               thresholds: Sequence[float]) -> tuple[JournalistRisk, MarketerRisk, str]:
+    """Journalist and marketer risk from estimated population class sizes (no population table).
+
+    With sampling fraction π = n/N (every person equally likely to be sampled):
+
+    * a class seen f ≥ 2 times is estimated to hold F = f/π people (the expected-size,
+      Horvitz-Thompson estimate), risk 1/F = π/f;
+    * of the c₁ sample uniques, ρ·c₁ = min(c₁, π·U) are estimated to be population uniques
+      (F = 1, risk 1), U being the population uniques of Dankar's rule (each population unique
+      is sampled with probability π, and is then a sample unique); the others belong to
+      population classes of at least 2, estimated at F = max(2, 1/π).
+
+    Records at risk count the sample uniques as that mixture; ``highest`` is 1 when at least
+    one population unique is expected in the sample (π·U ≥ 0.5). The expected marketer risk of
+    a sample is K/N (K population classes); this estimator's is (u + (1−π)·U)·π/n, i.e. it
+    counts the classes seen plus the unseen population uniques (see docs/risk.md).
+    """
+    pi = float(pop.sampling_fraction)
+    nf = float(n)
+    sizes_f = sizes.astype(np.float64)
+    counts_f = counts.astype(np.float64)
+    is_unique = sizes == 1
+    c1 = float(counts_f[is_unique].sum())
+    dankar = pop.dankar
+    if c1 == 0:
+        rho, uniques_note = 0.0, "no sample uniques"
+    elif dankar.converged:
+        expected = pi * float(dankar.n_uniques)
+        rho = min(1.0, expected / c1)
+        uniques_note = f"{min(expected, c1):.6g} of the {int(c1)} sample uniques are population uniques ({dankar.used_model})"
+    else:
+        rho = 1.0
+        uniques_note = "no population-uniqueness estimate, so every sample unique counts as a population unique"
+    rest_size = max(2.0, 1.0 / pi)  # a sample unique that is not a population unique
+    multiple = ~is_unique
+    risk_multiple = pi / sizes_f[multiple]
+    records_multiple = sizes_f[multiple] * counts_f[multiple]
+    marketer_sum = float(np.sum(counts_f[multiple])) * pi + c1 * (rho + (1.0 - rho) / rest_size)
+    population_records = float(np.sum(records_multiple)) / pi + c1 * (rho + (1.0 - rho) * rest_size)
+    marketer = marketer_sum / nf
+    at_risk = {}
+    for t in thresholds:
+        share = float(records_multiple[risk_multiple > t].sum())
+        share += c1 * (rho * (1.0 > t) + (1.0 - rho) * (1.0 / rest_size > t))
+        at_risk[float(t)] = share / nf
+    candidates = list(risk_multiple)
+    if c1 > 0:
+        candidates.append(1.0 if rho * c1 >= 0.5 else 1.0 / rest_size)
+    journalist = JournalistRisk(
+        highest=float(max(candidates)),
+        average=max(float(counts_f.sum()) / population_records, marketer),
+        records_at_risk=at_risk,
+        source="estimated",
+    )
+    note = (f"journalist and marketer risk estimated without a population table from sampling fraction {pi:.6g}: "
+            f"classes seen f >= 2 times hold f/{pi:.6g} people; {uniques_note}")
+    return journalist, MarketerRisk(marketer, "estimated"), note
 
 
 def _alpha_separation(sizes: np.ndarray, counts: np.ndarray, n: float) -> float:

@@ -94,3 +94,33 @@ def test_presidio_compatibility(rec):
 def test_docstring_examples():
     result = run_doctests("deid.text.recognizers.dates")
     assert result.attempted > 0 and result.failed == 0
+
+
+@pytest.mark.parametrize(
+    ("note", "date"),
+    [
+        ("S/P CARDIAC CATH 4/8, R/O UROSEPSIS.", "4/8"),
+        ("Family meeting held 7/10 with guardian.", "7/10"),
+        ("Last BM 1/4, last dose vanco at 0900.", "1/4"),
+        ("Compared to 4/8, the opacity has worsened.", "4/8"),
+        ("Victor Eaton, MD in person at 10:15AM on 11-23.", "11-23"),
+        ("nursing note 6-23\nd: nebs q4h", "6-23"),
+        ("Pt s/p mvc 5-20, driver of vehicle.", "5-20"),
+        ("NPN: 10-28 7a-3p", "10-28"),
+        ("Sputum cx snt 10-20, gram stain pending.", "10-20"),
+        ("Ms. Jennings s/p TEE 4-3, R/O afib.", "4-3"),
+        ("Pt's hus called, will visit mon.", "mon"),
+        ("OT EVAL SAT. N. ALBUQUERQUE RN", "SAT"),
+    ],
+)
+def test_month_day_and_weekday_after_a_clinical_event(rec, note, date):
+    assert_finds(rec, note, [date], "DATE")
+
+
+@pytest.mark.parametrize(
+    "note",
+    ["Strength 4/5 in both arms.", "Give 1/2 NS at 75 cc/hr.", "Pain 7/10 after meds.", "NPN 11-7 shift.",
+     "7-3 shift: pt slept.", "Pt on 2-3 L NC.", "Sats in the 90s."],
+)
+def test_numbers_that_only_look_like_dates(rec, note):
+    assert values(rec, note, "DATE") == []

@@ -107,3 +107,25 @@ def test_presidio_compatibility(rec):
 def test_docstring_examples():
     result = run_doctests("deid.text.recognizers.locations")
     assert result.attempted > 0 and result.failed == 0
+
+
+@pytest.mark.parametrize(
+    ("note", "unit"),
+    [
+        ("Pt transferred from Saint Jude's ICU to West 7 on 11/14.", "West 7"),
+        ("Report given to RN Jodi on Harper 11 at 10:00.", "Harper 11"),
+        ("plan:remains in ross 6,rm 17. tylenol prn", "ross 6"),
+        ("PT IN RM 14 ON WARD 12, BED 2.", "WARD 12"),
+    ],
+)
+def test_hospital_unit_named_by_a_word_and_a_number(rec, note, unit):
+    assert_finds(rec, note, [unit], "LOCATION")
+
+
+@pytest.mark.parametrize(
+    "note",
+    ["Started on lasix 40 mg daily.", "Pt is on day 3 of antibiotics.", "Moved to bed 2 at 14:00.",
+     "Weaned to peep 5 overnight.", "Titrated to level 3 sedation."],
+)
+def test_numbers_after_a_word_are_not_units_without_a_name(rec, note):
+    assert values(rec, note, "LOCATION") == []

@@ -50,18 +50,28 @@ _NUMERIC_FULL = re.compile(
 _MONTH_DAY = re.compile(r"(?<![\d/.\-+])(?P<m>0?[1-9]|1[0-2])/(?P<d>0?[1-9]|[12]\d|3[01])(?![\d/]|\.\d)")
 _MONTH_DAY_DASH = re.compile(r"(?<![\d/.\-+:])(?P<m>0?[1-9]|1[0-2])-(?P<d>0?[1-9]|[12]\d|3[01])(?![\d/\-]|\.\d)")
 _DASH_NEG_AFTER = re.compile(
-    r"\s*(?:mg|mcg|g|ml|cc|l|units?|u|meq|mmol|days?|d|weeks?|wks?|months?|mos?|years?|yrs?|hours?|hrs?|h|minutes?|mins?"
+    r"[ \t]*(?:mg|mcg|g|ml|cc|l|units?|u|meq|mmol|days?|d|weeks?|wks?|months?|mos?|years?|yrs?|hours?|hrs?|h|minutes?|mins?"
     r"|times|x|tabs?|tablets?|caps?|capsules?|puffs?|sprays?|drops?|liters?|lpm|beats|breaths|%|cm|mm|in|lbs?|kg|more"
     r"|per|over|out|of|point|to|units?|amps?|vials?|bags?|doses?)\b",
     re.IGNORECASE,
 )
+# Events and tests that nurses date with a bare month/day: "cath 4/8", "Last BM 1/4", "MRI 12-18".
+_PROCEDURES = (
+    r"\bsnt|\bappt|\bed|\ber|\bcath|\bbronch|\bmri|\bct|\bcxr|\becho|\begd|colonoscopy|\beeg|\bekg|\becg|\bbm"
+    r"|surgery|procedure|thoracentesis|paracentesis|\bir|biopsy|cultured|planned|scheduled|performed|inserted|changed"
+    r"|obtained|held|placed|sent|\btee|\bhd|meeting|compared\s+to|\bs/p(?:\s+\w+)?"
+)
+# Nursing shifts written like a month-day: "NPN 11-7", "7-3 shift".
+_SHIFTS = frozenset({(7, 3), (3, 11), (11, 7), (7, 7), (7, 11), (11, 11), (12, 12), (7, 19), (3, 7), (7, 12)})
 _DASH_CONTEXT_BEFORE = re.compile(
     r"(?:\bon|since|until|till|held|compared\s+to|sent|placed(?:\s+on)?|removed(?:\s+on)?|started(?:\s+on)?"
-    r"|stopped(?:\s+on)?|dated?|\bnote|\bnpn|admit(?:ted)?|discharged?|\bdc|d/c|\bdob|seen|drawn|done|\bof|\(|from)[ \t]*\Z",
+    r"|stopped(?:\s+on)?|dated?|\bnote|\bnpn|admit(?:ted)?|discharged?|\bdc|d/c|\bdob|seen|drawn|done|\bof|\(|from"
+    r"|{procedures})[ \t:]*\Z".format(procedures=_PROCEDURES),
     re.IGNORECASE,
 )
 _WEEKDAY_ABBR_ALONE = re.compile(
-    r"\b(?:on|until|till|since|by|before|after|next|last|this|from|thru|through)[ \t]+(?P<w>mon|tues?|weds?|thu(?:rs?)?|fri|sat|sun)\b\.?(?![ \t]*\d)",
+    r"\b(?:on|until|till|since|by|before|after|next|last|this|from|thru|through|eval|visit|tee|paracentesis"
+    r"|thoracentesis|planned\s+for|scheduled\s+for|in)[ \t]+(?P<w>mon|tues?|weds?|thu(?:rs?)?|fri|sat|sun)\b\.?(?![ \t]*\d)",
     re.IGNORECASE,
 )
 # "EGD Mon", "npn 7a-3p tues": Mon/Tue/Wed/Thu/Fri capitalized in mixed text, or tues/thurs/weds anywhere
@@ -127,7 +137,8 @@ _MD_NEG_AFTER = re.compile(
 _DATE_CONTEXT_BEFORE = re.compile(
     r"(?:\bon|since|from|until|till|thru|through|dated?|\bby|\bof|@|d/c|\bdc|admit(?:ted)?|discharged?"
     r"|seen|last|next|before|after|\bdob|\bdos|\bdoa|born|appt|appointment|visit|surgery|f/u|follow[\s-]?up"
-    r"|day|\bs/p|status\s+post|between|and|-|\bnote|\bnpn|meeting|\(|{wd})[\s:,]*\Z".format(wd=_WEEKDAYS),
+    r"|day|\bs/p|status\s+post|between|and|-|\bnote|\bnpn|meeting|\(|{wd}|{procedures})[\s:,]*\Z".format(
+        wd=_WEEKDAYS, procedures=_PROCEDURES),
     _F,
 )
 
@@ -178,7 +189,7 @@ class DateRecognizer(DeidRecognizer):
                 continue
             before = text[max(0, s - 25) : s]
             mo, d = int(m.group("m")), int(m.group("d"))
-            if mo in (3, 7, 11, 12) and d in (3, 7, 11, 12, 19, 23):
+            if (mo, d) in _SHIFTS:
                 continue  # a nursing shift: "NPN 11-7", "7-3"
             if _DASH_CONTEXT_BEFORE.search(before) or text[e : e + 1] == ")":
                 add(s, e, 0.6)

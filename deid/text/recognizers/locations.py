@@ -85,6 +85,16 @@ _STATE_AFTER = re.compile(
     r"|North\s+Dakota|Ohio|Oklahoma|Oregon|Pennsylvania|Rhode\s+Island|South\s+Carolina|South\s+Dakota|Tennessee"
     r"|Texas|Utah|Vermont|Virginia|Washington|West\s+Virginia|Wisconsin|Wyoming)\b"
 )
+# A hospital unit named by a word and a number after a place word: "transferred to West 6",
+# "report given to RN Jodi on Harper 9", "remains in ross 6" (not "lasix 40", "day 3", "bed 2").
+_UNIT = re.compile(
+    r"\b(?:to|on|from|in|at)(?:[ \t]+the)?[ \t]+(?P<w>[A-Za-z]{3,12})[ \t](?P<n>\d{1,2})"
+    r"(?![\d/:.%-]|[ \t]*(?:mg|mcg|ml|cc|l|units?|mm|cm|kg|g|hours?|hrs?|h|days?|d|min|x|times|weeks?|wks?|months?)\b)",
+    re.IGNORECASE,
+)
+_UNIT_WORDS = frozenset("west east north south ward wing tower pavilion".split())
+# Words before a number that count or grade something: "grade 2", "stage 3", "cycle 4".
+_NOT_UNITS = frozenset("grade stage step phase class type cycle week pod dose round size score count number".split())
 _GENERIC_FACILITY_NAMES = frozenset(
     """the a an this that our outside other another same local area osh community general regional state county
     city university private public rehab his her their your my its hospital clinic same prior previous any
@@ -178,6 +188,13 @@ class LocationRecognizer(DeidRecognizer):
                 j = bisect_right(ends, m.start()) - 1  # the nearest facility ending before the room
                 if j >= 0 and m.start() - ends[j] <= 40 and "\n" not in text[ends[j] : m.start()]:
                     add(m.start("n"), m.end("n"), 0.5)
+        for m in _UNIT.finditer(text):
+            w = m.group("w").lower()
+            fw = lex.get(w, 0)
+            if w in _UNIT_WORDS or (
+                fw & (FIRST | LAST) and not fw & (VERY_COMMON | CLINICAL | DRUG | STOP) and w not in _NOT_UNITS
+            ) or (not fw and m.group("w")[0].isupper()):
+                add(m.start("w"), m.end("n"), 0.6)
         for m in _HOSPITAL_ACRONYM.finditer(text):
             lw = m.group().lower()
             if not lex.get(lw, 0) & (CLINICAL | STATE | COUNTRY) and _STRONG_PLACE_CONTEXT.search(text, max(0, m.start() - 40), m.start()):

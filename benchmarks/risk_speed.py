@@ -2,15 +2,21 @@
 
 Cases (issue 3):
 
-1. ``adult``: shared/data/adult/adult.csv. The full deid report with all nine columns as
-   quasi-identifiers, from the same inputs pyCANON gets (k, class histogram,
-   prosecutor/journalist/marketer risk, sample uniqueness, record risk; no population size,
-   so no population models: their extra time is reported on its own) against pyCANON's
-   ``k_anonymity`` on the same nine columns; and the full report with ``occupation`` as the sensitive attribute against
-   pyCANON's ``l_diversity`` and ``t_closeness``. An attribute cannot be both
-   quasi-identifier and sensitive (ARX forbids it and so does deid), so that second pair uses
-   the other eight columns as quasi-identifiers, for both libraries. pyCANON runs in its own
-   venv (benchmarks/.peers/pycanon, see _peers.py) because it pins numpy/pandas versions.
+1. ``adult``: shared/data/adult/adult.csv. The "full report" is one ``assess_risk`` call
+   from the same inputs pyCANON gets, which computes everything of the report that needs no
+   population size: equivalence classes, k, the class size histogram,
+   prosecutor/journalist/marketer risk (sample-based), sample uniqueness and ``record_risk``
+   (1/f per row); with a sensitive attribute also distinct, entropy and recursive (c=2) l and
+   t-closeness. It is timed with all nine columns as quasi-identifiers against pyCANON's
+   ``k_anonymity`` on the same nine columns, and with ``occupation`` as the sensitive
+   attribute against pyCANON's ``l_diversity`` and ``t_closeness``. An attribute cannot be
+   both quasi-identifier and sensitive (ARX forbids it and so does deid), so that second pair
+   uses the other eight columns as quasi-identifiers, for both libraries. Timed on their own,
+   not part of the "full report": the same call with ``sampling_fraction=0.1`` (adds the
+   Pitman/Zayatz/SNB/Dankar models and the estimated journalist/marketer risk), and
+   ``report.quasi_identifier_analysis()`` (distinction, separation and uniqueness of every
+   subset of at most 3 of the 9 columns: 129 groupings). pyCANON runs in its own venv
+   (benchmarks/.peers/pycanon, see _peers.py) because it pins numpy/pandas versions.
 2. ``synthetic``: N rows (default 10,000,000) x 8 quasi-identifiers of realistic
    cardinality (zip5 as Arrow strings, birth date, sex, race, ethnicity, marital status,
    language, admission year): ``assess_risk`` (k, prosecutor, uniqueness, record_risk)
@@ -27,9 +33,17 @@ machine's load (other sessions share its 2 cores) and the speed-ups are also giv
 time. The load average is recorded next to each case. Memory is the peak resident set during
 the first measured call (VmHWM, reset just before the call through /proc/self/clear_refs;
 ru_maxrss where that is unavailable) minus the resident set before it, i.e. what the call
-itself added on top of the frame. Compare the ratios measured in the same run.
+itself added on top of the frame. Compare the ratios measured in the same run. The JSON
+records the command line (``argv``) and the run's total wall time.
 
-    python benchmarks/risk_speed.py                 # everything (minutes, ~15 GiB for "big")
+Cost of a full run (last measured: about 5 minutes; pyCANON's ``t_closeness`` alone takes
+about 40 s, the empty-cache compilations about 80 s): the largest process is the "big"
+worker, about 6 GiB resident at its peak (the 3 GiB int32 frame plus about 2.5 GiB that
+``assess_risk`` adds). ``--quick`` takes well under a minute and writes
+``risk_speed_quick.json`` unless ``--output`` is given, so it never replaces the full run's
+results.
+
+    python benchmarks/risk_speed.py                 # everything (about 5 minutes, ~6 GiB peak)
     python benchmarks/risk_speed.py --quick         # adult + 200k synthetic rows, no "big"
     python benchmarks/risk_speed.py --rows 1000000 --skip-big --skip-peers --repeats 5
 """
@@ -213,16 +227,28 @@ def _worker(task: str, rows: int, repeats: int = 7) -> dict:
         df = pd.read_csv(ADULT, sep=";")
         assess_risk(df.head(100), ADULT_QIS, sampling_fraction=0.1)  # load compiled kernels
         assess_risk(df.head(100), ADULT_QIS_WITHOUT_SENSITIVE, sensitive=ADULT_SENSITIVE)
-        best = {"plain": _Best(), "population": _Best(), "sensitive": _Best()}
+        assess_risk(df.head(100), ADULT_QIS).quasi_identifier_analysis()
+        best = {"plain": _Best(), "population": _Best(), "sensitive": _Best(), "qi_analysis": _Best()}
         load_before = _load()
         for _ in range(repeats):
             full = best["plain"].time(lambda: assess_risk(df, ADULT_QIS))
             pop = best["population"].time(lambda: assess_risk(df, ADULT_QIS, sampling_fraction=0.1))
             sens = best["sensitive"].time(lambda: assess_risk(df, ADULT_QIS_WITHOUT_SENSITIVE, sensitive=ADULT_SENSITIVE))
+            analysis = best["qi_analysis"].time(lambda: full.quasi_identifier_analysis(max_size=3))
         s = sens.sensitive[ADULT_SENSITIVE]
         return {
             "repeats": repeats,
             "load_average": [load_before, _load()],
+            "full_report_includes": [
+                "equivalence classes (one grouping of the quasi-identifiers)", "k", "class size histogram",
+                "prosecutor risk", "journalist and marketer risk (sample-based: no population size)",
+                "sample uniqueness", "record_risk (1/f per row)",
+                "with a sensitive attribute: distinct, entropy and recursive (c=2) l, t-closeness",
+            ],
+            "full_report_excludes": [
+                "population models (timed as full_report_9_qis_with_population_models)",
+                "quasi_identifier_analysis (timed as quasi_identifier_analysis_9_qis_max_size_3)",
+            ],
             "full_report_9_qis_seconds": min(best["plain"].wall),
             "full_report_9_qis_cpu_seconds": min(best["plain"].cpu),
             "full_report_8_qis_with_sensitive_seconds": min(best["sensitive"].wall),
@@ -231,6 +257,9 @@ def _worker(task: str, rows: int, repeats: int = 7) -> dict:
             "k_9_qis": full.k,
             "full_report_9_qis_with_population_models_seconds": min(best["population"].wall),
             "full_report_9_qis_with_population_models_cpu_seconds": min(best["population"].cpu),
+            "quasi_identifier_analysis_9_qis_max_size_3_seconds": min(best["qi_analysis"].wall),
+            "quasi_identifier_analysis_9_qis_max_size_3_cpu_seconds": min(best["qi_analysis"].cpu),
+            "quasi_identifier_analysis_subsets": len(analysis),
             "dankar_fraction_at_0.1": pop.population_uniqueness.dankar.fraction,
             "dankar_model_at_0.1": pop.population_uniqueness.dankar.used_model,
             "k_8_qis": sens.k,
@@ -460,9 +489,15 @@ def print_table(results: dict) -> None:
                          _ratio(pc.get(fn + "_seconds"), d.get(key + "_seconds")),
                          _ratio(pc.get(fn + "_cpu_seconds"), d.get(key + "_cpu_seconds")), "", ""))
         if "full_report_9_qis_with_population_models_seconds" in d:
-            rows.append(("adult: full report + Pitman/Zayatz/SNB/Dankar",
+            rows.append(("adult: full report + population models (sampling_fraction=0.1)",
                          _fmt(d["full_report_9_qis_with_population_models_seconds"], ".4f"),
                          _fmt(d.get("full_report_9_qis_with_population_models_cpu_seconds", ""), ".4f"),
+                         "", "", "", "", "", ""))
+        if "quasi_identifier_analysis_9_qis_max_size_3_seconds" in d:
+            rows.append((f"adult: quasi_identifier_analysis(max_size=3), "
+                         f"{d.get('quasi_identifier_analysis_subsets', '?')} subsets (not in the full report)",
+                         _fmt(d["quasi_identifier_analysis_9_qis_max_size_3_seconds"], ".4f"),
+                         _fmt(d["quasi_identifier_analysis_9_qis_max_size_3_cpu_seconds"], ".4f"),
                          "", "", "", "", "", ""))
     s = results.get("synthetic")
     if s and "deid" in s:
@@ -517,11 +552,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.worker:
         print(json.dumps(_worker(args.worker, args.rows, args.repeats)))
         return 0
+    given = list(sys.argv[1:] if argv is None else argv)
     if args.quick:
         args.rows, args.skip_big = 200_000, True
+        if args.output == DEFAULT_OUTPUT:  # never replace the full run's results
+            args.output = DEFAULT_OUTPUT.with_name(DEFAULT_OUTPUT.stem + "_quick.json")
+    started = time.perf_counter()
     results: dict = {
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
-        "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]),
+        "command": " ".join([Path(__file__).name, *given]),
+        "argv": given,
         "load_average_at_start": _load(),
     }
     if ADULT.exists():
@@ -539,6 +579,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_compile:
         results["compile"] = run_compile()
     results["load_average_at_end"] = _load()
+    results["wall_seconds_total"] = round(time.perf_counter() - started, 1)
     print_table(results)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(results, indent=2, default=str))

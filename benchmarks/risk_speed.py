@@ -36,14 +36,14 @@ ru_maxrss where that is unavailable) minus the resident set before it, i.e. what
 itself added on top of the frame. Compare the ratios measured in the same run. The JSON
 records the command line (``argv``) and the run's total wall time.
 
-Cost of a full run (last measured: about 5 minutes; pyCANON's ``t_closeness`` alone takes
-about 40 s, the empty-cache compilations about 80 s): the largest process is the "big"
+Cost of a full run (about 4-6 minutes, estimated from the parts the last run recorded;
+pyCANON's ``t_closeness`` alone takes about 40 s, the empty-cache compilations about 80 s): the largest process is the "big"
 worker, about 6 GiB resident at its peak (the 3 GiB int32 frame plus about 2.5 GiB that
 ``assess_risk`` adds). ``--quick`` takes well under a minute and writes
 ``risk_speed_quick.json`` unless ``--output`` is given, so it never replaces the full run's
 results.
 
-    python benchmarks/risk_speed.py                 # everything (about 5 minutes, ~6 GiB peak)
+    python benchmarks/risk_speed.py                 # everything (4-6 minutes, ~6 GiB peak)
     python benchmarks/risk_speed.py --quick         # adult + 200k synthetic rows, no "big"
     python benchmarks/risk_speed.py --rows 1000000 --skip-big --skip-peers --repeats 5
 """

@@ -183,3 +183,32 @@ def test_a_lattice_too_large_to_search_is_refused():
     df = pd.DataFrame({f"c{i}": ["a", "b"] for i in range(25)})  # 2**25 transformations
     with pytest.raises(ValueError, match="transformations"):
         anonymize(df, list(df.columns), k=2)
+
+
+@pytest.mark.parametrize("variant, extra", [("distinct", {}), ("entropy", {}), ("recursive", {"c": 3.0})])
+@pytest.mark.parametrize("max_suppression", [0.0, 0.5])
+def test_l_above_the_number_of_sensitive_values_has_no_solution(table, hierarchies, variant, extra, max_suppression):
+    """dx has 4 distinct values: no class can hold 5, at any level. anonymize warns, reports
+    satisfied=False and the closest node (the top: nothing is closer) with every record
+    suppressed, and no risk report (no record is released)."""
+    assert table["dx"].nunique() == 4
+    with pytest.warns(UserWarning, match="no transformation meets the criteria"):
+        result = anonymize(table, ["age", "zip", "sex"], hierarchies, l=5, l_variant=variant, sensitive="dx",
+                           max_suppression=max_suppression, **extra)
+    assert not result.satisfied
+    assert result.suppressed == len(table) > result.suppression_limit
+    assert result.transformation == (hierarchies["age"].height, hierarchies["zip"].height, 1)  # the top
+    assert result.nodes_checked == 1
+    assert result.risk is None
+    assert (result.data[["age", "zip", "sex"]] == "*").all().all()
+    assert f"at most {result.suppression_limit} suppressed" in result.message
+    assert json.loads(json.dumps(result.to_dict()))["satisfied"] is False
+
+
+def test_l_above_the_number_of_sensitive_values_with_everything_suppressible(table, hierarchies):
+    """With max_suppression=1 suppressing every record is within the limit: a solution (as in
+    ARX), with nothing released."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = anonymize(table, ["age", "zip", "sex"], hierarchies, l=5, sensitive="dx", max_suppression=1.0)
+    assert result.satisfied and result.suppressed == len(table) and result.risk is None

@@ -58,7 +58,7 @@ _WORD = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]{2,})*")
 _NON_ALNUM = re.compile(r"[\W_]+")
 # runs of digit groups with separators ("617-555-0142", "(617) 555 0142", "0048-2913"), and
 # codes that mix letters and digits ("XJH7712345", "AB-1234")
-_DIGIT_RUN = re.compile(r"(?<![\w.])\(?\d+\)?(?:[ .\-]{1,2}\(?\d+\)?)*(?![\w])")
+_DIGIT_RUN = re.compile(r"(?<![\w.])\(?\d+\)?(?:(?:[ .\-]{1,2}|(?<=\)))\(?\d+\)?)*(?![\w])")
 _CODE = re.compile(r"(?<![\w-])(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*(?![\w-])")
 _GROUP = re.compile(r"\(?\d+\)?")
 _HAS_DIGIT = re.compile(r"\d")
@@ -597,6 +597,8 @@ class KnownIdentifiers:
         ) or _DOTTED_CREDENTIAL.match(text, last.end) is not None
         if level >= _TITLE_ONLY or credential_after:
             return credential_after  # "Son, MD", "Lo M.D."
+        if _AGE_AFTER.match(text, last.end):
+            return True  # "Will is a 79 yo", "bill (79 yo)"
         if (
             t.lower in _AUXILIARIES
             and nxt is not None
@@ -628,7 +630,7 @@ class KnownIdentifiers:
                 after = toks[i + width + 1]
                 if after.lower in _PERSON_BEFORE or after.lower in _ALL_TITLES:
                     return True  # "update Hope and dtr Nicole"
-        return _AGE_AFTER.match(text, last.end) is not None  # "Will is a 79 yo", "bill (79 yo)"
+        return False
 
     def _initial_candidates(self, view: TextView):
         """Spans of the person's initials as written in the text: a word of two or three
@@ -745,7 +747,9 @@ def _shown_type(entity) -> str:
     (all capitals or all lower case), else not shown, since it may be a value given by mistake."""
     if isinstance(entity, str) and re.fullmatch(r"[A-Z][A-Z0-9_]{0,39}|[a-z][a-z0-9_]{0,39}", entity):
         return repr(entity)
-    return f"(a {type(entity).__name__} that is not a type name, not shown)"
+    if isinstance(entity, str):
+        return "(not shown: it does not look like a type name)"
+    return f"(not shown: of type {type(entity).__name__})"
 
 
 @lru_cache(maxsize=1 << 16)

@@ -103,3 +103,18 @@ def test_presidio_compatibility(rec):
 def test_docstring_examples():
     result = run_doctests("deid.text.recognizers.addresses")
     assert result.attempted > 0 and result.failed == 0
+
+
+@pytest.mark.parametrize(
+    ("note", "street"),
+    [
+        ("pt lives alone @ 3113 highland curve, lee.", "3113 highland curve"),
+        ("reason: lives at 7180 beacon passage, galatia, asks for vna", "7180 beacon passage"),
+    ],
+)
+def test_lower_case_street_after_an_address_phrase(rec, note, street):
+    assert_finds(rec, note, [street], "ADDRESS")
+
+
+def test_lower_case_words_after_a_number_without_an_address_phrase(rec):
+    assert values(rec, "Gave 2 units prbc over 2 hours, 3 more units passage pending.", "ADDRESS") == []

@@ -90,3 +90,16 @@ def test_presidio_compatibility(rec):
 def test_docstring_examples():
     result = run_doctests("deid.text.recognizers.labelled_ids")
     assert result.attempted > 0 and result.failed == 0
+
+
+@pytest.mark.parametrize(
+    ("note", "value", "entity"),
+    [
+        ("Billing question re: visa ending in 9398, transferred.", "9398", "ACCOUNT"),
+        ("BILLING QUESTION RE: CARD ENDING 9781, TRANSFERRED", "9781", "ACCOUNT"),
+        ("driver of vehicle reg 8sfb888 per police", "8sfb888", "VEHICLE_ID"),
+        ("DRIVER OF VEHICLE REG ZCY 2151 PER POLICE", "ZCY 2151", "VEHICLE_ID"),
+    ],
+)
+def test_card_endings_and_vehicle_registrations(rec, note, value, entity):
+    assert_finds(rec, note, [value], entity)

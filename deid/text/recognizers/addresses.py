@@ -74,6 +74,13 @@ _UNIT_ALONE = re.compile(
 _NOT_PLACES = frozenset({"usa", "us", "u.s.a", "united states", "united kingdom", "uk", "phone", "tel", "fax", "email", "e-mail"})
 
 
+_ADDRESS_CONTEXT = re.compile(
+    r"(?:lives?(?:[ \t]+alone)?[ \t]+(?:at|@)|living[ \t]+at|resides[ \t]+at|address(?:[ \t]+is)?[ \t]*:?|home[ \t]+at"
+    r"|up[ \t]+at|moved[ \t]+to|mail(?:ed)?[ \t]+to)[ \t]*\Z",
+    re.IGNORECASE,
+)
+
+
 class AddressRecognizer(DeidRecognizer):
     """Find street addresses (ADDRESS).
 
@@ -121,6 +128,8 @@ class AddressRecognizer(DeidRecognizer):
         for m in _HOUSE.finditer(text):
             if toks is None:
                 toks = view.tokens
+            # after "lives at", "address:": a lower-case street with a word-like type ("3113 highland curve")
+            said = _ADDRESS_CONTEXT.search(text, max(0, m.start() - 30), m.start()) is not None
             k0 = view.token_index_at(m.end())
             prev_end = m.end()
             end = None
@@ -135,7 +144,10 @@ class AddressRecognizer(DeidRecognizer):
                 capitalized = t.shape != "L"
                 if len(t.lower) == 1 and t.lower not in "nsew":
                     break  # "2 L via NC": a unit, not a street word
-                if words >= 1 and self._street_type(t.lower, f, mixed, capitalized):
+                if words >= 1 and (
+                    self._street_type(t.lower, f, mixed, capitalized)
+                    or (said and f & STREET_SUFFIX and not f & (CLINICAL | STOP))
+                ):
                     end = t.end
                     # "Maple Brook Ct": a second street type right after the first ends the street
                     if k + 1 < len(toks) and text[t.end : toks[k + 1].start] == " ":
@@ -145,7 +157,7 @@ class AddressRecognizer(DeidRecognizer):
                     break
                 if (f & STOP and t.lower not in _CONNECTORS) or (f & CLINICAL and not (mixed and capitalized)):
                     break
-                if mixed and not capitalized and t.lower not in _CONNECTORS:
+                if mixed and not capitalized and t.lower not in _CONNECTORS and not said:
                     break
                 words += 1
                 prev_end = t.end

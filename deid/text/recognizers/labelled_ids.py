@@ -25,10 +25,11 @@ _LABELS: list[tuple[str, str]] = [
      r"|health\s+plan(?:\s+(?:id|no|number|#))?|ins\.?\s+(?:id|#)", "HEALTH_PLAN_ID"),
     (r"account(?:\s+(?:no|number|#))?|acct\.?|acc\s*(?:no|#)|a/c|billing\s+(?:no|number|#|id)|invoice\s*(?:no|#)?"
      r"|card\s+(?:no|number|#)|credit\s+card(?:\s+(?:no|number|#))?|cc\s*#|bank\s+account|routing(?:\s+(?:no|number|#))?"
-     r"|iban|swift", "ACCOUNT"),
+     r"|iban|swift|(?:card|visa|mastercard|amex|discover|account|acct)\s+ending(?:\s+in)?", "ACCOUNT"),
     (r"dea(?:\s+(?:no|number|#))?|npi|upin|licen[cs]e(?:\s+(?:no|number|#))?|lic\.?\s*(?:no|#)?|dl\s*#?|driver'?s\s+licen[cs]e"
      r"|certificate(?:\s+(?:no|number|#))?|cert\.?\s*(?:no|#)|state\s+licen[cs]e|board\s+certification", "LICENSE"),
-    (r"vin|vehicle\s+(?:id|identification(?:\s+number)?|no|#)|licen[cs]e\s+plate|plate(?:\s+(?:no|number|#))?|tag\s+#", "VEHICLE_ID"),
+    (r"vin|vehicle\s+reg(?:istration)?(?:\s+(?:no|number|#))?|registration\s+(?:no|number|#)"
+     r"|vehicle\s+(?:id|identification(?:\s+number)?|no|#)|licen[cs]e\s+plate|plate(?:\s+(?:no|number|#))?|tag\s+#", "VEHICLE_ID"),
     (r"serial(?:\s+(?:no|number|#))?|s/n|sn|device\s+(?:id|no|number|#)|udi|imei|mac\s+address"
      r"|(?:pacemaker|icd|defibrillator|pump|implant|device)\s+(?:serial|id|#)", "DEVICE_ID"),
     (r"passport(?:\s+(?:no|number|#))?|case\s*(?:no|number|#)|accession(?:\s+(?:no|number|#))?|acc#|specimen\s*(?:no|#|id)"

@@ -3,9 +3,10 @@ wherever and however they are written.
 
 ``KnownIdentifiers({"NAME": ["Ann Lee"], "MRN": ["00482913"], "PHONE": ["617-555-0142"],
 "DATE": ["1931-03-14"], "ADDRESS": ["12 Main Street"]})`` compiles the values once into
-lookup tables (token sequences, digit strings, calendar dates, e-mail and web addresses), and
-:meth:`find` scans a note's shared token view: no regular expression and no search per value,
-so a patient with a thousand values costs about as much as one with ten.
+lookup tables (each person's name words, street and place word sequences, digit strings,
+calendar dates, e-mail and web addresses), and :meth:`find` scans a note's shared token view
+and reuses the engine's date spans: no regular expression and no search per value, so a
+patient with a thousand values costs about as much as one with ten.
 
 Variants that are matched (the rules are documented in ``docs/text.md``, "Known identifiers"):
 
@@ -173,11 +174,11 @@ class KnownIdentifiers:
         # names: each person's words, and for each word the persons it belongs to. Variants
         # ("Lee, Ann", "A. Lee", "Ann M. Lee") are read at match time from the words around a
         # hit, so compiling a name costs a few dictionary operations.
-        self._persons: list[frozenset[str]] = []
-        self._name_index: dict[str, list[int]] = {}
+        self._persons: list[tuple[str, ...]] = []
+        self._name_index: dict[str, tuple[int, ...]] = {}
         # other word values (streets, places): token sequence -> (entity, needs a capital)
         self._seqs: dict[tuple[str, ...], tuple[str, bool]] = {}
-        self._first_words: dict[str, list[tuple[str, ...]]] = {}
+        self._first_words: dict[str, tuple[tuple[str, ...], ...]] = {}
         self._codes: dict[str, str] = {}
         self._dates: set[tuple] = set()
         self._emails: dict[str, str] = {}
@@ -236,15 +237,17 @@ class KnownIdentifiers:
                 last_part = value.split()[-1]
                 if "-" in last_part and last_part[:1].isalpha():
                     initials.add(first[0] + last_part[0].lower())
+        # tuples, not lists or sets: the garbage collector stops tracking tuples of strings and
+        # numbers, so thousands of compiled patients kept in memory do not slow every collection
         person = len(self._persons)
-        self._persons.append(frozenset(words))
+        self._persons.append(tuple(words))
         index = self._name_index
         for w in words:
             got = index.get(w)
             if got is None:
-                index[w] = [person]
+                index[w] = (person,)
             elif got[-1] != person:
-                got.append(person)
+                index[w] = got + (person,)
         return True
 
     def _add_seq(self, seq: tuple[str, ...], entity: str, needs_capital: bool = False) -> None:
@@ -252,10 +255,7 @@ class KnownIdentifiers:
         if old is None:
             self._seqs[seq] = (entity, needs_capital)
             first = self._first_words.get(seq[0])
-            if first is None:
-                self._first_words[seq[0]] = [seq]
-            else:
-                first.append(seq)
+            self._first_words[seq[0]] = (seq,) if first is None else first + (seq,)
         elif old[1] and not needs_capital:
             self._seqs[seq] = (old[0], False)
 
@@ -486,7 +486,7 @@ class KnownIdentifiers:
             i = free = b
         return out
 
-    def _match_name(self, view: TextView, i: int, free: int, persons: list[int], protected, date_cands):
+    def _match_name(self, view: TextView, i: int, free: int, persons: tuple[int, ...], protected, date_cands):
         """The longest run from token ``i`` of one person's words (any order, any case, with
         initials between: "Lee, Ann", "ANN M. LEE"), with an initial of theirs before it ("A.
         Lee"); a lone word only under the common-word rule."""

@@ -123,6 +123,9 @@ def value_text(series: pd.Series) -> pd.Series:
         return local.dt.strftime("%Y-%m-%d").astype(object)
     if pd.api.types.is_bool_dtype(series.dtype):
         return pd.Series(None, index=series.index, dtype=object)  # true/false identify no one
+    if pd.api.types.is_integer_dtype(series.dtype):  # record numbers: vectorized, no loop per value
+        text = series.astype("string")
+        return text.astype(object).where(text.notna(), None)
     if isinstance(series.dtype, pd.StringDtype):  # text as it is (vectorized), blank as missing
         return series.where(series.str.strip().str.len() > 0)
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
@@ -175,9 +178,17 @@ class KnownByPatient:
         if not keep.any():
             return
         pairs = pd.DataFrame({"p": patients[keep], "v": texts[keep]}).drop_duplicates()
+        # one dict update per patient, not one per value (a million encounter ids): the
+        # values sorted by patient (stably, so each patient's keep their order), then sliced
+        codes, uniques = pd.factorize(pairs["p"])
+        order = np.argsort(codes, kind="stable")
+        values = pairs["v"].to_numpy(dtype=object)[order].tolist()
+        ends = np.append(np.flatnonzero(np.diff(codes[order])) + 1, len(values)).tolist()
         store = self._values
-        for patient, value in zip(pairs["p"].tolist(), pairs["v"].tolist()):
-            store.setdefault(patient, {}).setdefault(entity, {})[value] = None
+        start = 0
+        for patient, end in zip(uniques.tolist(), ends):
+            store.setdefault(patient, {}).setdefault(entity, {}).update(dict.fromkeys(values[start:end]))
+            start = end
         self._compiled.clear()
 
     def add_mapping(self, known: Mapping) -> None:

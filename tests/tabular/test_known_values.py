@@ -284,3 +284,37 @@ def test_word_like_known_name_is_not_matched_as_a_verb_after_pt():
     pol = Policy({"patient_id": "keep", "name": "name", "note": "text"}, roles={"name": "surrogate:name",
                                                                             "text": "free_text"})
     assert scrub(df, pol)["note"][0] == "pt will need PT eval"
+
+
+@SETTINGS
+@given(st.lists(st.tuples(st.sampled_from(["1", "2", "3", "4"]),
+                          st.one_of(st.none(), st.integers(-5, 2000), st.sampled_from(["Ann Lee", "Bo Li", " "]))),
+                max_size=40))
+def test_known_by_patient_add_keeps_each_patients_values_in_row_order(rows):
+    # the reference: one value at a time, in row order, missing and blank cells skipped
+    expected: dict = {}
+    for patient, value in rows:
+        if patient == "4" or value is None or (isinstance(value, str) and not value.strip()):
+            continue
+        expected.setdefault(patient, {}).setdefault("ID", {})[str(value)] = None
+    numbers = [v for _, v in rows if not isinstance(v, str)]
+    known = KnownByPatient({"1", "2", "3"})
+    patients = pd.Series([p for p, _ in rows], dtype=object).to_numpy()
+    if len(numbers) == len(rows):  # all numbers (or missing): a nullable integer column
+        values = pd.Series(numbers, dtype="Int64")
+    else:
+        values = pd.Series([v for _, v in rows], dtype=object)
+    known.add(patients, values, "ID")
+    for patient in ("1", "2", "3", "4"):
+        assert known.values_of(patient).get("ID", []) == list(expected.get(patient, {}).get("ID", {}))
+
+
+def test_value_text_of_integer_ids_is_vectorized_and_keeps_missing():
+    from deid.tabular._known import value_text
+
+    def texts(series):
+        return [None if pd.isna(v) else v for v in value_text(series).tolist()]
+
+    assert texts(pd.Series([12, 7, 12])) == ["12", "7", "12"]
+    assert texts(pd.Series([12, None, 3], dtype="Int64")) == ["12", None, "3"]
+    assert texts(pd.Series([12.0, None])) == ["12", None]

@@ -70,7 +70,8 @@ _TYPIST = re.compile(r"/[A-Za-z]{2,3}(?![\w/])[ \t]*")
 _PO_BOX = re.compile(r"(?i)\bp\.?[ \t]?o\.?[ \t]*box[ \t#:]*(\d+)\b")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 # e-mail and web addresses in a note: the candidates a known EMAIL / URL is looked up in
-_EMAIL_CAND = re.compile(r"[\w.+\-']+@[\w\-]+(?:\.[\w\-]+)+")
+_EMAIL_LOCAL = re.compile(r"(?<![\w.+\-'])[\w.+\-']+\Z")
+_EMAIL_DOMAIN = re.compile(r"[\w\-]+(?:\.[\w\-]+)+")
 _URL_CAND = re.compile(
     r"(?i)(?:(?:https?|ftp)://|www\.)[^\s<>\"'()\[\]{}]+"
     r"|\b[\w\-]+(?:\.[\w\-]+)*\.(?:com|org|net|edu|gov|mil|int|io|us|info|biz|co|uk|ca|de|fr|health|care)"
@@ -160,7 +161,7 @@ class KnownIdentifiers:
     """
 
     __slots__ = ("_persons", "_name_index", "_seqs", "_first_words", "_codes", "_dates", "_emails", "_urls",
-                 "_po_boxes", "_initials", "_codes_with_letters", "n_values")
+                 "_po_boxes", "_initials", "_codes_with_letters", "_shortest", "n_values")
 
     def __init__(self, known: Mapping[str, Iterable[str]]):
         if not isinstance(known, Mapping):
@@ -186,6 +187,7 @@ class KnownIdentifiers:
         self._po_boxes: dict[str, str] = {}
         self._initials: set[str] = set()
         self._codes_with_letters: bool | None = None
+        self._shortest: int | None = None
         self.n_values = 0
         for entity, values in known.items():
             if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
@@ -337,11 +339,12 @@ class KnownIdentifiers:
         date_cands = protected = None
         if found is not None:
             date_cands = [(s, e) for s, e, ent, _ in found if ent == "DATE"]
-            protected = sorted((s, e) for s, e, ent, _ in found if ent in _TEXT_TYPES) or None
-        if self._emails or self._urls or protected is None:
-            texts, cands = self._find_texts(text, protected is None)
+            protected = sorted((s, e) for s, e, ent, _ in found if ent in _TEXT_TYPES)
+        if self._emails or self._urls or found is None:
+            # without the engine's spans, every e-mail or web address in the text is protected
+            texts, cands = self._find_texts(text, found is None)
             out.extend(texts)
-            if protected is None:
+            if found is None:
                 protected = cands
             elif texts:
                 protected = sorted(protected + [(s, e) for s, e, _, _ in texts])
@@ -375,6 +378,12 @@ class KnownIdentifiers:
         out.sort()
         return out
 
+    def _shortest_code(self) -> int:
+        """The fewest digits a known number has (leading zeros dropped)."""
+        if self._shortest is None:
+            self._shortest = min((len(key) for key in self._codes), default=0)
+        return self._shortest
+
     def _has_code_with_letters(self) -> bool:
         """Whether a known code has letters ("XJH7712345"): only then are the note's codes read."""
         if self._codes_with_letters is None:
@@ -393,12 +402,19 @@ class KnownIdentifiers:
         those the known values need)."""
         out: list[Span] = []
         cands: list[tuple[int, int]] = []
-        if "@" in text and (every or self._emails):
-            for m in _EMAIL_CAND.finditer(text):
-                cands.append(m.span())
-                entity = self._emails.get(m.group().lower())
-                if entity is not None:
-                    out.append((m.start(), m.end(), entity, 1.0))
+        if every or self._emails:
+            # from each "@" ("@ 2145" is no address): the local part before it, the domain after
+            at = text.find("@")
+            while at >= 0:
+                after = _EMAIL_DOMAIN.match(text, at + 1)
+                before = _EMAIL_LOCAL.search(text, max(0, at - 64), at) if after else None
+                if before is not None:
+                    s, e = before.start(), after.end()
+                    cands.append((s, e))
+                    entity = self._emails.get(text[s:e].lower())
+                    if entity is not None:
+                        out.append((s, e, entity, 1.0))
+                at = text.find("@", at + 1)
         if "." in text and (every or self._urls):
             for m in _URL_CAND.finditer(text):
                 s, e = m.span()
@@ -427,6 +443,8 @@ class KnownIdentifiers:
             if len(run) >= 3 and key in codes:
                 out.append((m.start(), m.end(), codes[key], 1.0))
             return
+        if len(_NON_ALNUM.sub("", run)) < self._shortest_code():
+            return  # "0.5", "7.38": fewer digits than any known number has
         groups = [(g.start(), g.end()) for g in _GROUP.finditer(text, m.start(), m.end())]
         n = len(groups)
         i = 0

@@ -373,7 +373,7 @@ def _string_codes(offsets, data, validity, has_validity, bit_offset, n, codes):
     inlining a tuple-returning helper made this loop three times slower.
 
     ``codes`` receives the codes, -1 for a missing row. Returns (number of codes, whether a
-    row is missing).
+    row is missing, the row of each code's first appearance).
     """
     data_len = data.shape[0]
     bits = 10
@@ -386,7 +386,7 @@ def _string_codes(offsets, data, validity, has_validity, bit_offset, n, codes):
         capacity = 1 << bits
         mask = capacity - 1
         shift = np.uint64(64 - bits)
-        limit = capacity // 2
+        limit = (capacity * 2) // 3  # up to two thirds full: a smaller table stays in cache
         if keys.shape[0] < limit:
             grown = np.empty((limit, 4), dtype=np.uint64)
             grown[:n_unique] = keys[:n_unique]
@@ -449,7 +449,7 @@ def _string_codes(offsets, data, validity, has_validity, bit_offset, n, codes):
             if n_unique >= limit:  # rebuild the slots at twice the size, go on
                 bits += 1
                 break
-    return n_unique, saw_missing
+    return n_unique, saw_missing, reps[:n_unique]
 
 
 @dual()
@@ -497,7 +497,7 @@ def _encode_arrow_strings(series: pd.Series) -> EncodedColumn | None:
     # one pass, serial: coding chunks in parallel and merging their tables cost 40% more
     # CPU, which a shared 2-core machine does not have to spare
     codes = np.empty(n, dtype=np.int32 if n < 2**31 else np.int64)
-    n_unique, saw_missing = _string_codes(offsets, data, valid, validity is not None, chunk.offset, n, codes)
+    n_unique, saw_missing, _ = _string_codes(offsets, data, valid, validity is not None, chunk.offset, n, codes)
     cardinality = max(int(n_unique) + (1 if saw_missing else 0), 1)
     out = np.empty(n, dtype=_smallest_code_dtype(cardinality))
     _finish_codes(codes, n_unique, out)

@@ -31,10 +31,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
+import numba as nb
 import numpy as np
 import pandas as pd
 
-from deid.risk._encode import encode_column
+from deid.risk._encode import EncodedColumn, _arrow_string_chunks, _finish_codes, _string_codes, encode_column
+from deid.risk._jit import PARALLEL_MIN_ROWS
 from deid.risk._kernels import group_codes
 from deid.risk._linkage_encode import translate_column
 from deid.risk._linkage_kernels import (
@@ -46,9 +48,12 @@ from deid.risk._linkage_kernels import (
     count_ids,
     filter_by_bitmap,
     first_rows,
+    fused_add_counts,
+    fused_count,
+    fused_keys,
     partitioned_match_counts,
-    fold_keys,
     probe_table,
+    remap_codes,
 )
 from deid.risk._linkage_values import (
     Generalizers,
@@ -323,15 +328,75 @@ class _LinkColumn:
         return out
 
 
-def _encode_distinct(series: pd.Series):
-    """Codes, the codes that occur with a value, those values, and the missing code (or -1)."""
+def _string_codes_of(chunk, lo: int, hi: int, out: np.ndarray):
+    """``_string_codes`` of rows lo..hi of an Arrow string array (codes into ``out[lo:hi]``);
+    returns (number of codes, whether a row is missing, the first row of each code)."""
+    part = chunk.slice(lo, hi - lo)
+    validity, offsets_buf, data_buf = part.buffers()
+    offsets = np.frombuffer(offsets_buf, dtype=np.int64 if pa_is_large(part) else np.int32)
+    data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None and data_buf.size \
+        else np.zeros(8, np.uint8)
+    valid = np.frombuffer(validity, dtype=np.uint8) if validity is not None else np.zeros(1, np.uint8)
+    n_unique, saw_missing, reps = _string_codes(offsets, data, valid, validity is not None, part.offset, hi - lo,
+                                                out[lo:hi])
+    return int(n_unique), bool(saw_missing), reps - part.offset + lo
+
+
+def _encode_strings_into(series: pd.Series, chunk, out: np.ndarray):
+    """Arrow strings factorized straight into ``out`` (int32). A big column is coded in two
+    halves on two threads (the kernel releases the GIL), each with its own table; the second
+    half's distinct values are then matched to the first's and its codes renumbered."""
+    n = len(chunk)
+    if n < 2 * PARALLEL_MIN_ROWS or nb.get_num_threads() < 2:
+        n_unique, saw_missing, reps = _string_codes_of(chunk, 0, n, out)
+        values = series.iloc[reps].reset_index(drop=True)
+    else:
+        from concurrent.futures import ThreadPoolExecutor
+
+        half = n // 2
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            first, second = pool.map(lambda bounds: _string_codes_of(chunk, bounds[0], bounds[1], out),
+                                     [(0, half), (half, n)])
+        n_first, missing_first, reps_first = first
+        n_second, missing_second, reps_second = second
+        values_first = series.iloc[reps_first].reset_index(drop=True)
+        values_second = series.iloc[reps_second].reset_index(drop=True)
+        found = np.asarray(pd.Index(values_first).get_indexer(values_second), dtype=np.int64)
+        new = found < 0
+        renumber = np.where(new, n_first + np.cumsum(new) - 1, found).astype(np.int32)
+        remap_codes.for_rows(n - half)(out[half:], renumber)
+        n_unique = n_first + int(new.sum())
+        saw_missing = missing_first or missing_second
+        values = pd.concat([values_first, values_second[new]], ignore_index=True)
+    if saw_missing:
+        _finish_codes.for_rows(n)(out, np.int32(n_unique), out)
+    encoded = EncodedColumn(out, max(n_unique + (1 if saw_missing else 0), 1))
+    return encoded, np.arange(n_unique, dtype=np.int64), values, n_unique if saw_missing else -1, int(chunk.null_count)
+
+
+def _encode_distinct(series: pd.Series, out: np.ndarray | None = None):
+    """Codes, the codes that occur with a value, those values, the missing code (or -1) and
+    the number of missing rows. With ``out`` (int32) the codes are written there."""
+    chunk = _arrow_string_chunks(series) if out is not None and type(series.dtype) is pd.StringDtype else None
+    if chunk is not None and len(chunk) == len(series) and len(chunk) and out.dtype == np.int32:
+        return _encode_strings_into(series, chunk, out)
     encoded = encode_column(series)
+    if out is not None:
+        out[...] = encoded.codes
+        encoded = EncodedColumn(out, encoded.cardinality)
     rows = first_rows(encoded.codes, np.int64(encoded.cardinality))
     present = np.flatnonzero(rows >= 0)
     values = series.iloc[rows[present]].reset_index(drop=True)
     missing = values.isna().to_numpy()
     missing_code = int(present[missing][0]) if missing.any() else -1
-    return encoded, present[~missing], values[~missing].reset_index(drop=True), missing_code
+    n_missing = 0 if missing_code < 0 else int(np.count_nonzero(encoded.codes == missing_code))
+    return encoded, present[~missing], values[~missing].reset_index(drop=True), missing_code, n_missing
+
+
+def pa_is_large(chunk) -> bool:
+    import pyarrow as pa
+
+    return pa.types.is_large_string(chunk.type)
 
 
 def _uncovered_error(column: str, table: str, n_values: int, n_records: int | None, what: str) -> ValueError:
@@ -375,19 +440,20 @@ def _assign_levels(level_ids: list[np.ndarray], n_values: int, column: str) -> t
     return level_of, n_present == 0
 
 
-def _prepare_column(name: str, released: pd.Series, auxiliary: pd.Series, spec) -> _LinkColumn:
+def _prepare_column(name: str, released: pd.Series, auxiliary: pd.Series, spec,
+                    aux_out: np.ndarray | None = None) -> _LinkColumn:
     hierarchy = resolve_hierarchy(spec, name) if spec is not None else None
-    rel_enc, rel_present, rel_values, rel_missing = _encode_distinct(released)
+    rel_enc, rel_present, rel_values, rel_missing, _ = _encode_distinct(released)
     if hierarchy is None:  # exact matching: try the semi-join route (no factorization of the big side)
         rel_kind = value_kind(rel_values)
         canon, targets = canonical_values(rel_values, rel_kind, rel_kind)
-        translated = translate_column(auxiliary, targets, rel_kind)
+        translated = translate_column(auxiliary, targets, rel_kind, aux_out)
         if translated is not None:
             level_of = np.zeros(max(len(targets), 1), dtype=np.int64)
             return _finish_column(name, rel_enc, rel_present, rel_missing, canon, len(targets), level_of,
                                   translated.codes, translated.missing_code, translated.mapping()[None, :],
                                   translated.n_missing)
-    aux_enc, aux_present, aux_values, aux_missing = _encode_distinct(auxiliary)
+    aux_enc, aux_present, aux_values, aux_missing, n_aux_missing = _encode_distinct(auxiliary, aux_out)
     aux_card = int(aux_enc.cardinality)
 
     if isinstance(hierarchy, HierarchyTable):
@@ -453,7 +519,6 @@ def _prepare_column(name: str, released: pd.Series, auxiliary: pd.Series, spec) 
         for level, ids in enumerate(level_ids):
             aux_maps[level, aux_present] = ids
 
-    n_aux_missing = int(np.count_nonzero(aux_enc.codes == aux_missing)) if aux_missing >= 0 else 0
     return _finish_column(name, rel_enc, rel_present, rel_missing, canon, len(targets), level_of, aux_enc.codes,
                           aux_missing, aux_maps, n_aux_missing)
 
@@ -547,14 +612,28 @@ def _densify(rel_keys: np.ndarray, aux_keys: np.ndarray) -> int:
     return int(n_ids)
 
 
-def _fold_run(keys, codes, maps, radices, rows, use_rows, first) -> None:
-    """Fold a run of columns into ``keys`` (one parallel pass per column)."""
-    for position, (column_codes, mapping, radix) in enumerate(zip(codes, maps, radices)):
-        fold_keys.for_rows(keys.shape[0])(keys, column_codes, rows, use_rows, np.ascontiguousarray(mapping),
-                                          np.int64(radix), first and position == 0)
+def _code_matrix(arrays: list[np.ndarray], cardinalities: list[int]) -> np.ndarray:
+    """The columns' codes as one (column, row) array of the smallest common dtype, so that one
+    pass folds them all (see ``fused_keys``)."""
+    widest = max(cardinalities, default=1)
+    dtype = np.int16 if widest <= np.iinfo(np.int16).max else (np.int32 if widest <= np.iinfo(np.int32).max
+                                                                 else np.int64)
+    n = arrays[0].shape[0] if arrays else 0
+    out = np.empty((len(arrays), n), dtype=dtype)
+    for row, codes in zip(out, arrays):
+        row[...] = codes
+    return out
 
 
-def _count_group(matches, columns, pattern, rel_rows, aux_mask, aux_rows, n_rel, n_aux) -> None:
+def _run_maps(maps: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The per-column code -> value-id maps of a run, concatenated, and where each starts."""
+    starts = np.zeros(len(maps), dtype=np.int64)
+    if len(maps) > 1:
+        starts[1:] = np.cumsum([m.shape[0] for m in maps[:-1]])
+    return np.ascontiguousarray(np.concatenate(maps), dtype=np.int64), starts
+
+
+def _count_group(matches, columns, rel_mat, aux_mat, pattern, rel_rows, aux_mask, aux_rows, n_rel, n_aux) -> None:
     used = [j for j, level in enumerate(pattern) if level >= 0 and j not in aux_mask]
     n_r = n_rel if rel_rows is None else rel_rows.shape[0]
     n_a = n_aux if aux_rows is None else aux_rows.shape[0]
@@ -565,8 +644,6 @@ def _count_group(matches, columns, pattern, rel_rows, aux_mask, aux_rows, n_rel,
         return
     use_aux_rows = aux_rows is not None
     aux_rows_arg = aux_rows if use_aux_rows else _NO_ROWS
-    rel_keys = np.empty(n_r, dtype=np.int64)
-    aux_keys = np.empty(n_a, dtype=np.int64)
     # columns are folded a run at a time, as long as the radix product stays below 2**62;
     # between runs the partial keys are re-densified
     runs, run, product = [], [], 1
@@ -578,17 +655,39 @@ def _count_group(matches, columns, pattern, rel_rows, aux_mask, aux_rows, n_rel,
         run.append(j)
         product *= card
     runs.append(run)
+
+    def run_args(run, side):
+        cols = np.asarray(run, dtype=np.int64)
+        if side == "rel":
+            maps, starts = _run_maps([columns[j].rel_map for j in run])
+        else:
+            maps, starts = _run_maps([columns[j].aux_maps[pattern[j]] for j in run])
+        radices = np.asarray([int(columns[j].n_values) for j in run], dtype=np.int64)
+        return cols, maps, starts, radices
+
+    if len(runs) == 1:
+        radix = math.prod(int(columns[j].n_values) for j in runs[0])
+        if radix <= max(1 << 20, n_r + n_a):  # small key space: count by direct address, no key array
+            kernel = fused_count.for_rows(n_a)
+            # private tallies per thread only while they stay small
+            n_parts = nb.get_num_threads() if kernel is fused_count.parallel and radix <= (1 << 23) else 1
+            if n_parts == 1:
+                kernel = fused_count.serial
+            counts = kernel(aux_mat, *run_args(runs[0], "aux"), aux_rows_arg, use_aux_rows, np.int64(n_a),
+                            np.int64(radix), np.int64(n_parts))
+            fused_add_counts.for_rows(n_r)(matches, rel_mat, *run_args(runs[0], "rel"), rel_rows_arg,
+                                           use_rel_rows, np.int64(n_r), counts)
+            return
+    rel_keys = np.empty(n_r, dtype=np.int64)
+    aux_keys = np.empty(n_a, dtype=np.int64)
     radix = 1
     for number, run in enumerate(runs):
         first = number == 0
         if not first:
             radix = _densify(rel_keys, aux_keys)
-        radices = [int(columns[j].n_values) for j in run]
-        _fold_run(rel_keys, [columns[j].rel_codes for j in run], [columns[j].rel_map for j in run], radices,
-                  rel_rows_arg, use_rel_rows, first)
-        _fold_run(aux_keys, [columns[j].aux_codes for j in run], [columns[j].aux_maps[pattern[j]] for j in run],
-                  radices, aux_rows_arg, use_aux_rows, first)
-        radix *= math.prod(radices)
+        fused_keys.for_rows(n_r)(rel_keys, rel_mat, *run_args(run, "rel"), rel_rows_arg, use_rel_rows, first)
+        fused_keys.for_rows(n_a)(aux_keys, aux_mat, *run_args(run, "aux"), aux_rows_arg, use_aux_rows, first)
+        radix *= math.prod(int(columns[j].n_values) for j in run)
     if radix <= max(1 << 20, n_r + n_a):  # small key space: count by direct address
         counts = count_ids(aux_keys, np.int64(radix))
         del aux_keys
@@ -614,15 +713,21 @@ def _count_group(matches, columns, pattern, rel_rows, aux_mask, aux_rows, n_rel,
         matches[rel_rows] += found
 
 
-def _match_counts(columns: list[_LinkColumn], n_rel: int, n_aux: int) -> np.ndarray:
+def _match_counts(columns: list[_LinkColumn], n_rel: int, n_aux: int, aux_mat: np.ndarray) -> np.ndarray:
+    """Matches per released record; ``aux_mat`` holds the columns' auxiliary codes (the
+    columns' ``aux_codes`` are its rows)."""
     matches = np.zeros(n_rel, dtype=np.int64)
     if n_aux == 0:
         return matches
     patterns = _released_patterns(columns, n_rel)
     masks = _auxiliary_masks(columns, n_aux)
+    # one (column, row) code array for the released side too
+    rel_mat = _code_matrix([c.rel_codes for c in columns], [c.rel_map.shape[0] for c in columns])
+    for j, column in enumerate(columns):
+        column.rel_codes = rel_mat[j]
     for pattern, rel_rows in patterns:
         for aux_mask, aux_rows in masks:
-            _count_group(matches, columns, pattern, rel_rows, aux_mask, aux_rows, n_rel, n_aux)
+            _count_group(matches, columns, rel_mat, aux_mat, pattern, rel_rows, aux_mask, aux_rows, n_rel, n_aux)
     return matches
 
 
@@ -643,8 +748,8 @@ def _consistent_pairs(columns: list[_LinkColumn], rel_rows: np.ndarray, aux_rows
 def _true_match_found(columns, released_ids: pd.Series, auxiliary_ids: pd.Series, names) -> np.ndarray:
     """Whether each released record's own auxiliary record(s) (same id) are consistent with it."""
     n_rel = len(released_ids)
-    rel_enc, rel_present, rel_values, _ = _encode_distinct(released_ids)
-    aux_enc, aux_present, aux_values, _ = _encode_distinct(auxiliary_ids)
+    rel_enc, rel_present, rel_values, _, _ = _encode_distinct(released_ids)
+    aux_enc, aux_present, aux_values, _, _ = _encode_distinct(auxiliary_ids)
     rel_kind, aux_kind = value_kind(rel_values), value_kind(aux_values)
     if not comparable(rel_kind, aux_kind):
         raise ValueError(
@@ -778,9 +883,13 @@ def linkage_attack(
     [1, 1, 1]
     """
     on, hierarchies = _check_inputs(released, auxiliary, on, hierarchies, released_id, auxiliary_id)
-    columns = [_prepare_column(c, released[c], auxiliary[c], hierarchies.get(c)) for c in on]
     n_rel, n_aux = len(released), len(auxiliary)
-    matches = _match_counts(columns, n_rel, n_aux)
+    # every auxiliary column is coded straight into a row of one (column, row) int32 array,
+    # which the join reads in one pass
+    aux_mat = np.empty((len(on), n_aux), dtype=np.int32 if n_aux < 2**31 - 2 else np.int64)
+    columns = [_prepare_column(c, released[c], auxiliary[c], hierarchies.get(c), aux_mat[j])
+               for j, c in enumerate(on)]
+    matches = _match_counts(columns, n_rel, n_aux, aux_mat)
     truth = None
     if released_id is not None:
         truth = _true_match_found(columns, released[released_id], auxiliary[auxiliary_id],

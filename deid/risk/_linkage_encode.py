@@ -21,7 +21,7 @@ import numba as nb
 import numpy as np
 import pandas as pd
 
-from deid.risk._encode import _mix64
+from deid.risk._encode import _load_word, _low_bytes, _mix64, _tail_word
 from deid.risk._jit import PARALLEL_MIN_ROWS, dual
 from deid.risk._linkage_values import match_values, value_kind
 
@@ -55,35 +55,50 @@ class Translated:
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
-def _string_key(data, start, length):
+def _string_key(data, data_len, start, length):
     """An int64 key per string: strings of at most 7 bytes packed with their length in the top
-    byte (exact: equal keys are equal strings), longer ones a 64-bit hash with the sign bit
-    set (never equal to a packed key; a hit is confirmed byte by byte)."""
+    byte (exact: equal keys are equal strings), longer ones a hash of their length and first
+    and last 8 bytes with the sign bit set (never equal to a packed key; a hit is confirmed
+    byte by byte). Words are read with unaligned loads from the Arrow data buffer."""
     if length <= 7:
-        key = np.int64(length) << 56
-        for b in range(length):
-            key |= np.int64(data[start + b]) << (8 * b)
-        return key
-    h = np.uint64(0xCBF29CE484222325)  # FNV-1a
-    for b in range(length):
-        h = (h ^ np.uint64(data[start + b])) * np.uint64(0x100000001B3)
-    return np.int64(_mix64(np.int64(h ^ np.uint64(length))) | np.uint64(0x8000000000000000))
+        if start + 8 <= data_len:
+            word = _load_word(data, start) & _low_bytes(length)
+        else:  # too close to the buffer's end for a word load
+            word = _tail_word(data, start, length)
+        return np.int64(word | (np.uint64(length) << np.uint64(56)))
+    first = _load_word(data, start)
+    last = _load_word(data, start + length - 8)
+    h = (first ^ (np.uint64(length) << np.uint64(56))) * np.uint64(0x9E3779B97F4A7C15)
+    h += last * np.uint64(0xC2B2AE3D27D4EB4F)
+    return np.int64((h >> np.uint64(1)) | np.uint64(0x8000000000000000))
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _slot(key, shift):
+    z = np.uint64(key)
+    z ^= z >> np.uint64(29)
+    return np.int64((z * np.uint64(0xBF58476D1CE4E5B9)) >> shift)
 
 
 @nb.njit(cache=True, nogil=True)
 def build_string_table(offsets, data):
     """Open-addressing table of the (distinct) target strings: key and target index side by
-    side (slot s at [2s, 2s+1]), so a probe reads one cache line."""
+    side (slot s at [2s, 2s+1]), so a probe reads one cache line. Up to two thirds full: a
+    smaller table stays in cache (the probes are what cost, not the collisions)."""
     n = offsets.shape[0] - 1
-    capacity = 16
-    while capacity < 2 * n:
-        capacity *= 2
+    bits = 4
+    while 2 * (1 << bits) < 3 * n:
+        bits += 1
+    capacity = 1 << bits
     mask = capacity - 1
-    table = np.full(2 * capacity, -1, dtype=np.int64)
+    shift = np.uint64(64 - bits)
+    table = np.full(2 * capacity + 1, -1, dtype=np.int64)
+    table[2 * capacity] = bits  # the table's size travels with it
+    data_len = np.int64(data.shape[0])
     for t in range(n):
         start = np.int64(offsets[t])
-        key = _string_key(data, start, np.int64(offsets[t + 1]) - start)
-        pos = np.int64(_mix64(key) & np.uint64(mask))
+        key = _string_key(data, data_len, start, np.int64(offsets[t + 1]) - start)
+        pos = _slot(key, shift)
         while table[2 * pos + 1] != -1:
             pos = (pos + 1) & mask
         table[2 * pos] = key
@@ -95,7 +110,10 @@ def build_string_table(offsets, data):
 def translate_strings(offsets, data, validity, has_validity, bit_offset, n, table, t_offsets, t_data,
                       missing_code, out):
     """out[i] = 1 + index of the target equal to string i, 0 when none, missing_code if null."""
-    mask = table.shape[0] // 2 - 1
+    bits = table[table.shape[0] - 1]
+    mask = (np.int64(1) << bits) - 1
+    shift = np.uint64(64 - bits)
+    data_len = np.int64(data.shape[0])
     for i in nb.prange(n):
         j = bit_offset + i
         if has_validity and (validity[j >> 3] >> (j & 7)) & 1 == 0:
@@ -103,8 +121,8 @@ def translate_strings(offsets, data, validity, has_validity, bit_offset, n, tabl
             continue
         start = np.int64(offsets[j])
         length = np.int64(offsets[j + 1]) - start
-        key = _string_key(data, start, length)
-        pos = np.int64(_mix64(key) & np.uint64(mask))
+        key = _string_key(data, data_len, start, length)
+        pos = _slot(key, shift)
         code = 0
         while True:
             t = table[2 * pos + 1]
@@ -115,17 +133,25 @@ def translate_strings(offsets, data, validity, has_validity, bit_offset, n, tabl
                     code = t + 1
                     break
                 t_start = np.int64(t_offsets[t])
-                if np.int64(t_offsets[t + 1]) - t_start == length:
-                    same = True
-                    for b in range(length):
-                        if t_data[t_start + b] != data[start + b]:
-                            same = False
-                            break
-                    if same:
-                        code = t + 1
-                        break
+                if np.int64(t_offsets[t + 1]) - t_start == length and _same_bytes(t_data, t_start, data, start,
+                                                                                   length):
+                    code = t + 1
+                    break
             pos = (pos + 1) & mask
         out[i] = code
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _same_bytes(a, a_start, b, b_start, length):
+    """Whether a[a_start:a_start+length] == b[b_start:b_start+length], for length >= 8: word
+    by word with unaligned loads, the last word overlapping (both strings lie inside their
+    buffers, so every load does)."""
+    k = np.int64(0)
+    while k < length - 8:
+        if _load_word(a, a_start + k) != _load_word(b, b_start + k):
+            return False
+        k += 8
+    return _load_word(a, a_start + length - 8) == _load_word(b, b_start + length - 8)
 
 
 @nb.njit(cache=True, nogil=True)
@@ -146,6 +172,30 @@ def build_int_table(values):
         keys[pos] = k
         ids[pos] = t
     return keys, ids
+
+
+@dual()
+def translate_ints_dense(values, missing, use_missing, sentinel, use_sentinel, lo, span_minus_1, step, shift,
+                         inverse, dense, missing_code, out):
+    """out[i] = dense[(values[i] - lo) / step] when values[i] is lo + q * step with q in range
+    (the targets span few steps: a direct-address table, no hashing), 0 otherwise,
+    missing_code when missing. Returns the number of missing rows."""
+    n_missing = 0
+    base = np.uint64(lo)
+    top = np.uint64(span_minus_1)
+    for i in nb.prange(values.shape[0]):
+        k = np.int64(values[i])
+        if (use_missing and missing[i]) or (use_sentinel and k == sentinel):
+            out[i] = missing_code
+            n_missing += 1
+            continue
+        d = np.uint64(k) - base
+        q = (d >> shift) * inverse  # exact when d is a multiple of step
+        if q <= top and q * step == d:
+            out[i] = dense[q]
+        else:
+            out[i] = 0
+    return n_missing
 
 
 @dual()
@@ -187,12 +237,6 @@ def _run_chunks(kernel, jobs, n_rows: int) -> None:
         list(pool.map(lambda job: kernel.serial(*job), jobs))
 
 
-def _code_dtype(n_values: int):
-    if n_values + 2 <= np.iinfo(np.int16).max:
-        return np.int16
-    return np.int32 if n_values + 2 <= np.iinfo(np.int32).max else np.int64
-
-
 def _arrow_chunks(series: pd.Series):
     import pyarrow as pa
 
@@ -209,7 +253,7 @@ def _arrow_chunks(series: pd.Series):
     return chunks
 
 
-def _translate_strings(series: pd.Series, targets: pd.Index, target_kind: str) -> Translated | None:
+def _translate_strings(series: pd.Series, targets: pd.Index, target_kind: str, out: np.ndarray) -> Translated | None:
     import pyarrow as pa
 
     if target_kind not in ("text", "mixed", "empty"):
@@ -229,9 +273,10 @@ def _translate_strings(series: pd.Series, targets: pd.Index, target_kind: str) -
     table = build_string_table(t_offsets, t_data)
     n_values = len(targets)
     missing_code = n_values + 1
-    local = np.empty(len(series), dtype=_code_dtype(n_values))
+    local = out
     jobs = []
     at = 0
+    n_missing = 0
     for chunk in chunks:
         n = len(chunk)
         if n == 0:
@@ -243,16 +288,15 @@ def _translate_strings(series: pd.Series, targets: pd.Index, target_kind: str) -
         valid = np.frombuffer(validity, dtype=np.uint8) if validity is not None else np.zeros(1, dtype=np.uint8)
         jobs.append((offsets, data, valid, validity is not None, chunk.offset, n, table, t_offsets, t_data,
                      missing_code, local[at : at + n]))
+        n_missing += chunk.null_count
         at += n
     _run_chunks(translate_strings, jobs, at)
     if at != len(series):  # pragma: no cover - chunks always cover the column
         return None
     if len(text_ids) != n_values:  # only some targets are text: their index -> target id
-        lookup = np.concatenate([[0], text_ids + 1]).astype(local.dtype)
-        is_missing = local == missing_code
-        local = lookup[np.where(is_missing, 0, local)]
-        local[is_missing] = missing_code
-    return Translated(local, n_values, int(np.count_nonzero(local == missing_code)))
+        lookup = np.concatenate([[0], text_ids + 1, np.full(n_values - len(text_ids) + 1, missing_code)])
+        local[...] = lookup[local]
+    return Translated(local, n_values, int(n_missing))
 
 
 def _int_targets(targets: pd.Index, target_kind: str, unit: str | None) -> tuple[np.ndarray, np.ndarray] | None:
@@ -279,7 +323,7 @@ def _int_targets(targets: pd.Index, target_kind: str, unit: str | None) -> tuple
     return None
 
 
-def _translate_ints(series: pd.Series, targets: pd.Index, target_kind: str) -> Translated | None:
+def _translate_ints(series: pd.Series, targets: pd.Index, target_kind: str, out: np.ndarray) -> Translated | None:
     dtype = series.dtype
     missing = np.zeros(1, dtype=bool)
     use_missing = False
@@ -313,21 +357,51 @@ def _translate_ints(series: pd.Series, targets: pd.Index, target_kind: str) -> T
     if found is None:
         return None
     target_values, target_ids = found
-    slot_keys, slot_ids = build_int_table(target_values)
     n_values = len(targets)
     missing_code = n_values + 1
-    out = np.empty(len(series), dtype=_code_dtype(n_values))
+    dense = _dense_targets(target_values, target_ids)
+    if dense is not None:  # few steps between the smallest and largest target: direct address
+        lo, step, table = dense
+        shift = (step & -step).bit_length() - 1
+        inverse = pow(step >> shift, -1, 1 << 64)
+        n_missing = translate_ints_dense.for_rows(len(series))(
+            values, missing, use_missing, sentinel, use_sentinel, np.int64(lo), np.uint64(table.shape[0] - 1),
+            np.uint64(step), np.uint64(shift), np.uint64(inverse), table, np.int32(missing_code), out)
+        return Translated(out, n_values, int(n_missing))
+    slot_keys, slot_ids = build_int_table(target_values)
     translate_ints.for_rows(len(series))(values, missing, use_missing, sentinel, use_sentinel, slot_keys, slot_ids,
                                          missing_code, out)
     if len(target_ids) != n_values:  # some targets cannot match: table index -> target id
-        lookup = np.concatenate([[0], target_ids + 1]).astype(out.dtype)
-        is_missing = out == missing_code
-        out = lookup[np.where(is_missing, 0, out)]
-        out[is_missing] = missing_code
+        lookup = np.concatenate([[0], target_ids + 1, np.full(n_values - len(target_ids) + 1, missing_code)])
+        out[...] = lookup[out]
     return Translated(out, n_values, int(np.count_nonzero(out == missing_code)))
 
 
-def _translate_categorical(series: pd.Series, targets: pd.Index, target_kind: str) -> Translated | None:
+_DENSE_MAX_SPAN = 1 << 20
+
+
+def _dense_targets(values: np.ndarray, ids: np.ndarray):
+    """(lo, step, table) with table[(v - lo) / step] = 1 + id of target v (0 elsewhere) when
+    the targets span at most _DENSE_MAX_SPAN steps of their common step; else None."""
+    if values.shape[0] == 0:
+        return None
+    lo, hi = int(values.min()), int(values.max())
+    if hi == lo:
+        step = 1
+    else:
+        offsets = values.astype(np.int64) - np.int64(lo)  # exact: the span fits below 2**63 here
+        if hi - lo >= 1 << 62:
+            return None
+        step = int(np.gcd.reduce(offsets[offsets > 0]))
+    span = (hi - lo) // step + 1
+    if span > max(_DENSE_MAX_SPAN, 4 * values.shape[0]) or span > 1 << 26:
+        return None
+    table = np.zeros(span, dtype=np.int32)
+    table[(values.astype(np.int64) - np.int64(lo)) // step] = ids.astype(np.int32) + 1
+    return lo, step, table
+
+
+def _translate_categorical(series: pd.Series, targets: pd.Index, target_kind: str, out: np.ndarray) -> Translated | None:
     categories = pd.Series(series.cat.categories)
     kind = value_kind(categories)
     ids = match_values(targets, target_kind, categories, kind)
@@ -335,17 +409,21 @@ def _translate_categorical(series: pd.Series, targets: pd.Index, target_kind: st
         return None
     n_values = len(targets)
     missing_code = n_values + 1
-    lookup = np.concatenate([ids + 1, [missing_code]]).astype(_code_dtype(n_values))  # code -1 -> last
+    lookup = np.concatenate([ids + 1, [missing_code]]).astype(out.dtype)  # code -1 -> last
     codes = series.cat.codes.to_numpy()
-    out = lookup[codes]  # -1 indexes the last entry: missing
+    np.take(lookup, codes, out=out, mode="wrap")  # -1 takes the last entry: missing
     return Translated(out, n_values, int(np.count_nonzero(codes < 0)))
 
 
-def translate_column(series: pd.Series, targets: pd.Index, target_kind: str) -> Translated | None:
+def translate_column(series: pd.Series, targets: pd.Index, target_kind: str,
+                     out: np.ndarray | None = None) -> Translated | None:
     """``series`` (auxiliary) in the released id space of ``targets``, or None when its dtype
-    has no direct route here (the caller then factorizes it)."""
+    has no direct route here (the caller then factorizes it). The codes (int32) are written to
+    ``out`` when given."""
+    if out is None:
+        out = np.empty(len(series), dtype=np.int32)
     if isinstance(series.dtype, pd.CategoricalDtype):
-        return _translate_categorical(series, targets, target_kind)
+        return _translate_categorical(series, targets, target_kind, out)
     if isinstance(series.dtype, pd.StringDtype) or (isinstance(series.dtype, pd.ArrowDtype)):
-        return _translate_strings(series, targets, target_kind)
-    return _translate_ints(series, targets, target_kind)
+        return _translate_strings(series, targets, target_kind, out)
+    return _translate_ints(series, targets, target_kind, out)

@@ -382,3 +382,73 @@ def test_parallel_kernels_on_a_million_rows_with_partial_knowledge():
     exact = pandas_counts(released, auxiliary[~no_zip], on)
     partial = pandas_counts(released, auxiliary[no_zip], ["birth", "sex"])
     np.testing.assert_array_equal(report.match_counts, exact + partial)
+
+
+# ----------------------------------------------------------------------------- encoding routes
+
+
+def test_dates_and_integers_translate_by_direct_address_or_hash():
+    """Released dates a day apart (a dense table of days) and integers spread over 2**40 (a hash
+    table); auxiliary values between the steps, outside the range, or missing match nothing,
+    or anything."""
+    import deid.risk._linkage_encode as enc
+
+    released = pd.DataFrame({
+        "day": pd.to_datetime(["2020-01-01", "2020-01-03", "2020-01-03", "2021-06-30"]).astype("datetime64[us]"),
+        "big": [0, 2**40, 7, 2**40],
+    })
+    auxiliary = pd.DataFrame({
+        "day": pd.to_datetime(["2020-01-01", "2020-01-01 00:00:01", "2019-12-31", "2020-01-03", None,
+                               "2021-06-30", "2030-01-01"], format="mixed").astype("datetime64[us]"),
+        "big": pd.array([0, 0, 7, 2**40, 2**40, 5, 2**40], dtype="Int64"),
+    })
+    assert enc._dense_targets(np.array([0, 86_400_000_000 * 2], dtype=np.int64), np.arange(2)) is not None
+    assert enc._dense_targets(np.array([0, 2**40, 7], dtype=np.int64), np.arange(3)) is None
+    report = linkage_attack(released, auxiliary, ["day", "big"])
+    # (2020-01-01, 0): row 0; (2020-01-03, 2**40): rows 3 and 4 (day missing); (2020-01-03, 7):
+    # none (row 2 is a day early); (2021-06-30, 2**40): row 4 (day missing; row 6 is out of range)
+    assert report.match_counts.tolist() == [1, 2, 0, 1]
+    assert report.match_counts.tolist() == [
+        sum((a_day is pd.NaT or a_day == r_day) and a_big == r_big
+            for a_day, a_big in zip(auxiliary["day"], auxiliary["big"]))
+        for r_day, r_big in zip(released["day"], released["big"])]
+
+
+def test_strings_longer_than_a_word_translate_exactly():
+    """Strings of 8 to 40 bytes are hashed, then confirmed word by word: values that share
+    their first and last 8 bytes, or differ in one middle byte, stay apart."""
+    base = "x" * 12
+    values = ["AmIndian", "PacIsland", base + "a" + base, base + "b" + base, "0123456789abcdef",
+              "0123456789abcdeF", "short", "a" * 40]
+    released = pd.DataFrame({"v": pd.Series(values[::2] + ["absent-from-aux!"], dtype="str")})
+    rng = np.random.default_rng(2)
+    auxiliary = pd.DataFrame({"v": pd.Series(rng.choice(values, 500), dtype="str")})
+    report = linkage_attack(released, auxiliary, ["v"])
+    expected = [int((auxiliary["v"] == v).sum()) for v in released["v"]]
+    assert report.match_counts.tolist() == expected and expected[-1] == 0
+
+
+def test_a_big_string_column_factorized_in_two_halves(monkeypatch):
+    """A hierarchy column's strings are coded in two halves on two threads above a size; the
+    halves' codes are merged (values in both halves, in one only, missing values)."""
+    import deid.risk._linkage as linkage
+
+    monkeypatch.setattr(linkage, "PARALLEL_MIN_ROWS", 1000)
+    rng = np.random.default_rng(4)
+    zips = np.array([f"{z:05d}" for z in range(3000)])
+    n = 20_000
+    first = zips[rng.integers(0, 2000, n // 2)]  # the first half never holds the last 1,000 ZIPs
+    second = zips[rng.integers(500, 3000, n - n // 2)]  # nor the second the first 500
+    auxiliary = pd.DataFrame({"zip": pd.Series(np.concatenate([first, second]), dtype="str"),
+                              "sex": pd.Series(rng.choice(["F", "M"], n), dtype="str")})
+    auxiliary.loc[rng.random(n) < 0.02, "zip"] = None
+    released = auxiliary.dropna().sample(300, random_state=1).assign(zip=lambda d: d["zip"].str[:3])
+    seen = []
+    original = linkage._string_codes_of
+    monkeypatch.setattr(linkage, "_string_codes_of", lambda *a: seen.append(a[1:3]) or original(*a))
+    report = linkage_attack(released, auxiliary, ["zip", "sex"], hierarchies={"zip": lambda z: z.str[:3]})
+    assert sorted(seen) == [(0, n // 2), (n // 2, n)]
+    generalized = auxiliary.assign(zip=auxiliary["zip"].str[:3])
+    exact = pandas_counts(released, generalized.dropna(), ["zip", "sex"])
+    partial = pandas_counts(released, generalized[generalized["zip"].isna()], ["sex"])
+    np.testing.assert_array_equal(report.match_counts, exact + partial)

@@ -374,7 +374,8 @@ def main(argv=None) -> int:
     parser.add_argument("--values", type=int, default=1000, help="known values per patient (default 1000)")
     parser.add_argument("--patients", type=int, default=100_000, help="patients simulated (default 100,000)")
     parser.add_argument("--pool", type=int, default=20_000, help="Faker values per type (default 20,000)")
-    parser.add_argument("--repeat", type=int, default=3, help="timed runs of each variant, alternating; best kept (default 3)")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="timed runs of each variant, alternating; the best is kept (default 3)")
     parser.add_argument("--only", choices=("accuracy", "speed"))
     parser.add_argument("--seed", type=int, default=SEED,
                         help=f"accuracy corpus seed (default {SEED}, text_accuracy.py's; develop on another)")

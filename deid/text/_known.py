@@ -596,7 +596,7 @@ class KnownIdentifiers:
     def _person_context(self, view: TextView, i: int, level: int, width: int = 1) -> bool:
         """Whether tokens ``i .. i + width - 1`` stand where a person's name stands (see the
         module docstring); capitalization alone never counts."""
-        from deid.text.recognizers.names import _AUXILIARIES, _PERSON_PHRASES, CREDENTIALS, PERSON_VERBS
+        from deid.text.recognizers.names import _AUXILIARIES, CREDENTIALS, PERSON_VERBS
 
         toks = view.tokens
         text = view.text
@@ -629,7 +629,8 @@ class KnownIdentifiers:
         if prev is not None and len(gap_before) <= 4 and gap_before.count("\n") <= 1:  # "wife,\nSophia": wrapped
             if prev.lower in _PERSON_BEFORE:
                 return True  # "daughter May", "hus, Sandy"
-            if i > 1 and (toks[i - 2].lower, prev.lower) in _PERSON_PHRASES_ALL and len(text[toks[i - 2].end : prev.start]) <= 2:
+            if (i > 1 and (toks[i - 2].lower, prev.lower) in _PERSON_PHRASES_ALL
+                    and len(text[toks[i - 2].end : prev.start]) <= 2):
                 return True  # "asking for Mark", "prefers to be called\nHope"
             if (
                 level == _COMMON_WORD
@@ -663,11 +664,13 @@ class KnownIdentifiers:
             if len(low) == 1:
                 # dotted initials: "A.L.", "a.l", "A.M.L."
                 e = t.end
-                if e + 1 >= n or text[e] != "." or k + 1 >= len(toks) or toks[k + 1].start != e + 1 or len(toks[k + 1].lower) != 1:
+                if (e + 1 >= n or text[e] != "." or k + 1 >= len(toks) or toks[k + 1].start != e + 1
+                        or len(toks[k + 1].lower) != 1):
                     continue
                 key = low + toks[k + 1].lower
                 e = toks[k + 1].end
-                if k + 3 <= len(toks) and text[e : e + 1] == "." and toks[k + 2].start == e + 1 and len(toks[k + 2].lower) == 1:
+                if (k + 3 <= len(toks) and text[e : e + 1] == "." and toks[k + 2].start == e + 1
+                        and len(toks[k + 2].lower) == 1):
                     if key + toks[k + 2].lower in initials:
                         key += toks[k + 2].lower
                         e = toks[k + 2].end
@@ -680,7 +683,8 @@ class KnownIdentifiers:
             else:
                 continue
             s = t.start
-            if s and (text[s - 1].isalnum() or text[s - 1] in "'&_" or (text[s - 1] == "." and s > 1 and text[s - 2].isalnum())):
+            if s and (text[s - 1].isalnum() or text[s - 1] in "'&_"
+                      or (text[s - 1] == "." and s > 1 and text[s - 2].isalnum())):
                 continue
             if e < n and (text[e].isalnum() or text[e] in "'_"):
                 continue
@@ -725,8 +729,9 @@ class KnownIdentifiers:
             flags = lex.get(key, 0)
             if flags & (STOP | VERY_COMMON) or (flags & CLINICAL and "." not in v):
                 continue  # an ordinary or clinical word: not without a stronger context
-            if (before.endswith((", ", ",")) and rest[:1] in (",", ";")) or (before.endswith("(") and rest[:1] == ")") or (
-                    not rest.strip()):
+            between = (before.endswith((", ", ",")) and rest[:1] in (",", ";")) or (
+                before.endswith("(") and rest[:1] == ")")
+            if between or not rest.strip():  # ", AL," "(AL)", or at a line end
                 out.append((s, e, "NAME", 1.0))
         return out
 

@@ -133,12 +133,12 @@ def test_lookup_table_and_mapping_of_known_identifiers():
 
 def test_known_identifiers_help_the_detector_in_the_raw_text():
     # "quorvik" alone in a lower-case note: the detector finds it only as a known identifier
-    raw = pd.DataFrame({"id": [1], "pid": ["p"], "name": ["Ilse Quorvik"], "note": ["quorvik brought clothes"]})
-    out = raw.assign(name="[N]", note="quorvik brought clothes")
+    raw = pd.DataFrame({"id": [1], "pid": ["p"], "name": ["Ilse Quorvik"], "note": ["clothes and quorvik"]})
+    out = raw.assign(name="[N]", note="clothes and quorvik")
     plain = verify(raw, out, row_key="id", text_columns=["note"])
     assert plain.ok
     known = verify(raw, out, row_key="id", identifiers={"name": "NAME"}, patient_column="pid")
-    assert known.leaks[["column", "start", "end", "source"]].values.tolist() == [["note", 0, 7, "detector"]]
+    assert known.leaks[["column", "start", "end", "source"]].values.tolist() == [["note", 12, 19, "detector"]]
 
 
 def test_policy_as_identifiers_and_typed_columns(policy):

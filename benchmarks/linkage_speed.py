@@ -26,11 +26,18 @@ Memory is the peak resident set during the measured call minus the resident set 
 in-memory size of the two input frames (``memory_usage(deep=True)``). deid's kernels are
 loaded from numba's on-disk cache by a small warm-up call first (its time is reported as
 ``first_call``); timings are the best of ``--repeat`` calls in each of ``--rounds``
-subprocesses per library, the libraries alternating. The machine is shared: compare the
-ratios taken in one run.
+subprocesses per library, the libraries alternating, as wall and CPU seconds (CPU time moves
+less with the load of a shared machine). After its timed calls the deid worker makes one more,
+instrumented call and records where the time goes (``deid_breakdown``: coding each column, the
+join). The machine is shared: compare the ratios taken in one run. The JSON records the
+command line (``argv``) and the run's total wall time.
 
-    PYTHONPATH=. python benchmarks/linkage_speed.py            # 1M x 10M (a few minutes, ~6 GiB)
-    PYTHONPATH=. python benchmarks/linkage_speed.py --quick    # 100k x 1M
+Cost of the default run: 10 to 15 minutes (generating and writing the 11M-row data set about
+30 s; each pandas call 2-20 s depending on the load); the largest process is a pandas worker
+on the exact case, about 2 GiB resident at its peak (the inputs take 0.45 GiB in memory).
+
+    PYTHONPATH=. python benchmarks/linkage_speed.py            # 1M x 10M, 2 rounds of 2 calls
+    PYTHONPATH=. python benchmarks/linkage_speed.py --quick    # 100k x 1M (writes linkage_speed_quick.json)
 """
 
 from __future__ import annotations
@@ -84,10 +91,12 @@ class _Measure:
         self.peak_resettable = _reset_peak()
         self.rss_before_kib = _status_kib("VmRSS") or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         self.t0 = time.perf_counter()
+        self.c0 = time.process_time()
         return self
 
     def __exit__(self, *exc):
         self.seconds = time.perf_counter() - self.t0
+        self.cpu_seconds = time.process_time() - self.c0
         hwm = _status_kib("VmHWM")
         self.peak_kib = hwm if hwm is not None else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         self.extra_mib = max(self.peak_kib - self.rss_before_kib, 0) / 1024
@@ -179,22 +188,48 @@ def _worker(library: str, case: str, directory: Path, repeat: int) -> dict:
             merged = released[ON].merge(counts, left_on=ON, right_index=True, how="left")
             return merged["matches"].fillna(0).to_numpy(dtype=np.int64)
 
-    best, extra = float("inf"), 0.0
+    best, best_cpu, extra = float("inf"), float("inf"), 0.0
     counts = None
     for _ in range(repeat):
         counts = None
         with _Measure() as m:
             counts = run()
         best = min(best, m.seconds)
+        best_cpu = min(best_cpu, m.cpu_seconds)
         extra = max(extra, m.extra_mib)
         out["peak_resettable"] = m.peak_resettable
     out["seconds"] = best
+    out["cpu_seconds"] = best_cpu
     out["extra_mib"] = extra
+    if library == "deid":
+        out["deid_breakdown"] = _deid_breakdown(released, auxiliary, hierarchies)
     out["ru_maxrss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     np.save(directory / f"counts_{library}_{case}.npy", counts)
     out["unique_links"] = int((counts == 1).sum())
     out["expected_correct"] = float((1.0 / counts[counts > 0]).sum())
     return out
+
+
+def _deid_breakdown(released, auxiliary, hierarchies) -> dict:
+    """One linkage_attack call taken apart: wall and CPU seconds of coding each column (released
+    side, auxiliary side translated or factorized, hierarchy levels) and of the join."""
+    import numpy as np
+
+    from deid.risk import _linkage as linkage
+
+    steps = {}
+    hierarchies = hierarchies or {}
+    aux_mat = np.empty((len(ON), len(auxiliary)), dtype=np.int32)
+    columns = []
+    for j, name in enumerate(ON):
+        t0, c0 = time.perf_counter(), time.process_time()
+        columns.append(linkage._prepare_column(name, released[name], auxiliary[name], hierarchies.get(name),
+                                               aux_mat[j]))
+        steps[f"code {name}"] = {"seconds": time.perf_counter() - t0, "cpu_seconds": time.process_time() - c0}
+    t0, c0 = time.perf_counter(), time.process_time()
+    linkage._match_counts(columns, len(released), len(auxiliary), aux_mat)
+    steps["join"] = {"seconds": time.perf_counter() - t0, "cpu_seconds": time.process_time() - c0}
+    return steps
 
 
 def _run_worker(library: str, case: str, directory: Path, repeat: int) -> dict:
@@ -233,9 +268,14 @@ def main(argv=None) -> int:
 
     n_released, n_auxiliary = (100_000, 1_000_000) if args.quick else (args.released, args.auxiliary)
     load = os.getloadavg()[0]
+    started = time.perf_counter()
+    given = list(sys.argv[1:] if argv is None else argv)
     results = {
         "machine": {"platform": platform.platform(), "cpus": os.cpu_count(), "python": platform.python_version(),
                     "load_average_at_start": load},
+        "command": " ".join([Path(__file__).name, *given]),
+        "argv": given,
+        "settings": {"released": n_released, "auxiliary": n_auxiliary, "repeat": args.repeat, "rounds": args.rounds},
         "cases": {},
     }
     with tempfile.TemporaryDirectory(prefix="linkage_speed_") as tmp:
@@ -258,20 +298,29 @@ def main(argv=None) -> int:
             results["cases"][case] = {
                 "deid": deid, "pandas": pandas, "counts_identical": same,
                 "speedup": pandas["seconds"] / deid["seconds"],
+                "speedup_cpu": pandas["cpu_seconds"] / deid["cpu_seconds"],
+                "load_average_after": os.getloadavg()[0],
                 "deid_extra_memory_over_inputs": deid["extra_mib"] / deid["input_mib"],
                 "pandas_extra_memory_over_inputs": pandas["extra_mib"] / pandas["input_mib"],
             }
 
+    results["wall_seconds_total"] = round(time.perf_counter() - started, 1)
     print(f"linkage_attack: {n_released:,} released x {n_auxiliary:,} auxiliary records, 4 quasi-identifiers "
-          f"(load average {load:.1f} at start)")
-    header = f"{'case':<12} {'deid s':>8} {'pandas s':>9} {'speedup':>8} {'deid +MiB':>10} {'pandas +MiB':>12} " \
-             f"{'inputs MiB':>11} {'deid/inputs':>12} {'same counts':>12}"
+          f"(load average {load:.1f} at start; run took {results['wall_seconds_total']:.0f} s)")
+    header = f"{'case':<12} {'deid s':>8} {'pandas s':>9} {'speedup':>8} {'deid cpu':>9} {'pandas cpu':>11} " \
+             f"{'by cpu':>7} {'deid +MiB':>10} {'pandas +MiB':>12} {'inputs MiB':>11} {'deid/inputs':>12} " \
+             f"{'same counts':>12}"
     print(header)
     print("-" * len(header))
     for case, r in results["cases"].items():
         print(f"{case:<12} {r['deid']['seconds']:>8.2f} {r['pandas']['seconds']:>9.2f} {r['speedup']:>7.1f}x "
+              f"{r['deid']['cpu_seconds']:>9.2f} {r['pandas']['cpu_seconds']:>11.2f} {r['speedup_cpu']:>6.1f}x "
               f"{r['deid']['extra_mib']:>10.0f} {r['pandas']['extra_mib']:>12.0f} {r['deid']['input_mib']:>11.0f} "
               f"{r['deid_extra_memory_over_inputs']:>11.2f}x {str(r['counts_identical']):>12}")
+    for case, r in results["cases"].items():
+        steps = ", ".join(f"{name} {v['seconds']:.3f} s ({v['cpu_seconds']:.3f} cpu)"
+                          for name, v in r["deid"].get("deid_breakdown", {}).items())
+        print(f"deid {case} breakdown (one instrumented call): {steps}")
     exact = results["cases"]["exact"]["deid"]
     print(f"deid first call (loads cached kernels): {exact['first_call_seconds']:.2f} s; "
           f"unique links {exact['unique_links']:,}, expected correct {exact['expected_correct']:,.0f}")

@@ -36,7 +36,6 @@ import numpy as np
 import pandas as pd
 
 from deid.risk._encode import EncodedColumn, _arrow_string_chunks, _finish_codes, _string_codes, encode_column
-from deid.risk._jit import PARALLEL_MIN_ROWS
 from deid.risk._kernels import group_codes
 from deid.risk._linkage_encode import translate_column
 from deid.risk._linkage_kernels import (
@@ -53,7 +52,6 @@ from deid.risk._linkage_kernels import (
     fused_keys,
     partitioned_match_counts,
     probe_table,
-    remap_codes,
 )
 from deid.risk._linkage_values import (
     Generalizers,
@@ -343,31 +341,12 @@ def _string_codes_of(chunk, lo: int, hi: int, out: np.ndarray):
 
 
 def _encode_strings_into(series: pd.Series, chunk, out: np.ndarray):
-    """Arrow strings factorized straight into ``out`` (int32). A big column is coded in two
-    halves on two threads (the kernel releases the GIL), each with its own table; the second
-    half's distinct values are then matched to the first's and its codes renumbered."""
+    """Arrow strings factorized straight into ``out`` (int32), in one serial pass: coding two
+    halves on two threads and merging their tables was measured slower, in CPU and in wall
+    time, on the shared 2-core machine (175 ms against 141 ms for 10M ZIP codes)."""
     n = len(chunk)
-    if n < 2 * PARALLEL_MIN_ROWS or nb.get_num_threads() < 2:
-        n_unique, saw_missing, reps = _string_codes_of(chunk, 0, n, out)
-        values = series.iloc[reps].reset_index(drop=True)
-    else:
-        from concurrent.futures import ThreadPoolExecutor
-
-        half = n // 2
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            first, second = pool.map(lambda bounds: _string_codes_of(chunk, bounds[0], bounds[1], out),
-                                     [(0, half), (half, n)])
-        n_first, missing_first, reps_first = first
-        n_second, missing_second, reps_second = second
-        values_first = series.iloc[reps_first].reset_index(drop=True)
-        values_second = series.iloc[reps_second].reset_index(drop=True)
-        found = np.asarray(pd.Index(values_first).get_indexer(values_second), dtype=np.int64)
-        new = found < 0
-        renumber = np.where(new, n_first + np.cumsum(new) - 1, found).astype(np.int32)
-        remap_codes.for_rows(n - half)(out[half:], renumber)
-        n_unique = n_first + int(new.sum())
-        saw_missing = missing_first or missing_second
-        values = pd.concat([values_first, values_second[new]], ignore_index=True)
+    n_unique, saw_missing, reps = _string_codes_of(chunk, 0, n, out)
+    values = series.iloc[reps].reset_index(drop=True)
     if saw_missing:
         _finish_codes.for_rows(n)(out, np.int32(n_unique), out)
     encoded = EncodedColumn(out, max(n_unique + (1 if saw_missing else 0), 1))

@@ -401,7 +401,8 @@ def _dense_targets(values: np.ndarray, ids: np.ndarray):
     return lo, step, table
 
 
-def _translate_categorical(series: pd.Series, targets: pd.Index, target_kind: str, out: np.ndarray) -> Translated | None:
+def _translate_categorical(series: pd.Series, targets: pd.Index, target_kind: str,
+                           out: np.ndarray) -> Translated | None:
     categories = pd.Series(series.cat.categories)
     kind = value_kind(categories)
     ids = match_values(targets, target_kind, categories, kind)

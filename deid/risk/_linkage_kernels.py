@@ -43,24 +43,6 @@ def code_counts(codes, cardinality):
     return out
 
 
-@dual()
-def fold_keys(keys, codes, rows, use_rows, mapping, radix, first):
-    """keys[j] = keys[j] * radix + mapping[codes[row j]] (just the mapped code for the first
-    column), row j being ``rows[j]`` when ``use_rows``. ``mapping`` translates a table's codes
-    into released value ids (-1: no such released value, or missing); -1 is sticky.
-
-    One column per pass: a pass over a tuple of columns was measured slower (numba indexes a
-    tuple of arrays by a runtime position through a copy)."""
-    for j in nb.prange(keys.shape[0]):
-        i = np.int64(rows[j]) if use_rows else np.int64(j)
-        m = np.int64(mapping[codes[i]])
-        if first:
-            keys[j] = m
-        else:
-            k = keys[j]
-            keys[j] = -1 if (k < 0 or m < 0) else k * radix + m
-
-
 @nb.njit(cache=True, nogil=True)
 def build_table(keys):
     """Dense ids (first appearance) of the non-negative keys, and the table to probe.
@@ -137,15 +119,6 @@ def add_counts(matches, rows, use_rows, ids, counts):
         if d >= 0:
             i = np.int64(rows[j]) if use_rows else np.int64(j)
             matches[i] += counts[d]
-
-
-@dual()
-def remap_codes(codes, renumber):
-    """codes[i] = renumber[codes[i]] in place (negative codes, missing rows, are kept)."""
-    for i in nb.prange(codes.shape[0]):
-        c = codes[i]
-        if c >= 0:
-            codes[i] = renumber[c]
 
 
 @dual()

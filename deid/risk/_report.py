@@ -611,7 +611,8 @@ def _estimated_population_risk(sizes: np.ndarray, counts: np.ndarray, n: int, po
     elif dankar.converged:
         expected = pi * float(dankar.n_uniques)
         rho = min(1.0, expected / c1)
-        uniques_note = f"{min(expected, c1):.6g} of the {int(c1)} sample uniques are population uniques ({dankar.used_model})"
+        uniques_note = (f"{min(expected, c1):.6g} of the {int(c1)} sample uniques are population uniques "
+                        f"({dankar.used_model})")
     else:
         rho = 1.0
         uniques_note = "no population-uniqueness estimate, so every sample unique counts as a population unique"

@@ -426,29 +426,3 @@ def test_strings_longer_than_a_word_translate_exactly():
     report = linkage_attack(released, auxiliary, ["v"])
     expected = [int((auxiliary["v"] == v).sum()) for v in released["v"]]
     assert report.match_counts.tolist() == expected and expected[-1] == 0
-
-
-def test_a_big_string_column_factorized_in_two_halves(monkeypatch):
-    """A hierarchy column's strings are coded in two halves on two threads above a size; the
-    halves' codes are merged (values in both halves, in one only, missing values)."""
-    import deid.risk._linkage as linkage
-
-    monkeypatch.setattr(linkage, "PARALLEL_MIN_ROWS", 1000)
-    rng = np.random.default_rng(4)
-    zips = np.array([f"{z:05d}" for z in range(3000)])
-    n = 20_000
-    first = zips[rng.integers(0, 2000, n // 2)]  # the first half never holds the last 1,000 ZIPs
-    second = zips[rng.integers(500, 3000, n - n // 2)]  # nor the second the first 500
-    auxiliary = pd.DataFrame({"zip": pd.Series(np.concatenate([first, second]), dtype="str"),
-                              "sex": pd.Series(rng.choice(["F", "M"], n), dtype="str")})
-    auxiliary.loc[rng.random(n) < 0.02, "zip"] = None
-    released = auxiliary.dropna().sample(300, random_state=1).assign(zip=lambda d: d["zip"].str[:3])
-    seen = []
-    original = linkage._string_codes_of
-    monkeypatch.setattr(linkage, "_string_codes_of", lambda *a: seen.append(a[1:3]) or original(*a))
-    report = linkage_attack(released, auxiliary, ["zip", "sex"], hierarchies={"zip": lambda z: z.str[:3]})
-    assert sorted(seen) == [(0, n // 2), (n // 2, n)]
-    generalized = auxiliary.assign(zip=auxiliary["zip"].str[:3])
-    exact = pandas_counts(released, generalized.dropna(), ["zip", "sex"])
-    partial = pandas_counts(released, generalized[generalized["zip"].isna()], ["sex"])
-    np.testing.assert_array_equal(report.match_counts, exact + partial)

@@ -13,14 +13,17 @@ column of ``on``:
 * the auxiliary value is missing (the attacker does not know it: partial knowledge), or
 * the released value is missing (suppressed: it rules nothing out).
 
-How: both tables are encoded to integer codes per column (``deid.risk._encode``); the
-distinct auxiliary values are translated once into the released code space, per hierarchy
-level; released records are split by the hierarchy level of each of their values (one group
-for full-domain generalization), auxiliary records by which columns they miss (one group when
-nothing is missing); for every pair of groups a hash join on mixed-radix int64 keys, built on
-the side with fewer rows, counts the matches per released record without listing pairs
+How: the released columns are encoded to integer codes (``deid.risk._encode``); every
+auxiliary column is coded into one row of a (column, row) int32 array: translated row by row
+into released value ids when it has no hierarchy (``_linkage_encode``), else factorized once
+and its distinct values generalized per hierarchy level. Released records are split by the
+hierarchy level of each of their values (one group for full-domain generalization), auxiliary
+records by which columns they miss (one group when nothing is missing); for every pair of
+groups one fused pass per side folds the compared columns into mixed-radix int64 keys block
+by block, and the auxiliary keys are counted by direct address when the key space is small,
+else joined with the released keys by a partitioned hash join, without listing pairs
 (``deid.risk._linkage_kernels``). Memory is linear in the two inputs; time is one pass over
-the auxiliary rows per group of released records.
+the auxiliary rows per group of released records. See docs/linkage.md.
 """
 
 from __future__ import annotations

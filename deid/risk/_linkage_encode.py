@@ -81,23 +81,50 @@ def _slot(key, shift):
 
 
 @nb.njit(cache=True, nogil=True)
+def _collision_free_bits(keys, bits, max_bits):
+    """The smallest table size (bits >= ``bits``, at most ``max_bits``) in which no two keys
+    share a home slot, or ``bits`` when there is none: then every key present is found at its
+    first probe, a branch the CPU predicts (a collision between two frequent values, such as
+    'F' and 'M', costs a misprediction on half the rows)."""
+    for b in range(bits, max_bits + 1):
+        shift = np.uint64(64 - b)
+        used = np.zeros(1 << b, dtype=np.bool_)
+        clash = False
+        for i in range(keys.shape[0]):
+            pos = _slot(keys[i], shift)
+            if used[pos]:
+                clash = True
+                break
+            used[pos] = True
+        if not clash:
+            return b
+    return bits
+
+
+@nb.njit(cache=True, nogil=True)
 def build_string_table(offsets, data):
     """Open-addressing table of the (distinct) target strings: key and target index side by
-    side (slot s at [2s, 2s+1]), so a probe reads one cache line. Up to two thirds full: a
-    smaller table stays in cache (the probes are what cost, not the collisions)."""
+    side (slot s at [2s, 2s+1]), so a probe reads one cache line. Up to two thirds full (a
+    smaller table stays in cache: the probes are what cost); a few targets get a table large
+    enough that none of them collides (see ``_collision_free_bits``)."""
     n = offsets.shape[0] - 1
+    data_len = np.int64(data.shape[0])
+    keys = np.empty(n, dtype=np.int64)
+    for t in range(n):
+        start = np.int64(offsets[t])
+        keys[t] = _string_key(data, data_len, start, np.int64(offsets[t + 1]) - start)
     bits = 4
     while 2 * (1 << bits) < 3 * n:
         bits += 1
+    if n <= 1024:  # tables of at most 2**14 slots (256 KiB)
+        bits = _collision_free_bits(keys, bits, min(bits + 6, 14))
     capacity = 1 << bits
     mask = capacity - 1
     shift = np.uint64(64 - bits)
     table = np.full(2 * capacity + 1, -1, dtype=np.int64)
     table[2 * capacity] = bits  # the table's size travels with it
-    data_len = np.int64(data.shape[0])
     for t in range(n):
-        start = np.int64(offsets[t])
-        key = _string_key(data, data_len, start, np.int64(offsets[t + 1]) - start)
+        key = keys[t]
         pos = _slot(key, shift)
         while table[2 * pos + 1] != -1:
             pos = (pos + 1) & mask

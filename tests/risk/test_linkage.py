@@ -426,3 +426,21 @@ def test_strings_longer_than_a_word_translate_exactly():
     report = linkage_attack(released, auxiliary, ["v"])
     expected = [int((auxiliary["v"] == v).sum()) for v in released["v"]]
     assert report.match_counts.tolist() == expected and expected[-1] == 0
+
+
+def test_few_target_strings_get_a_table_without_collisions():
+    import pyarrow as pa
+
+    import deid.risk._linkage_encode as enc
+
+    targets = pa.array(["F", "M", "U", "White", "Black", "AmIndian", "PacIsland"], type=pa.large_string())
+    _, offsets, data = targets.buffers()
+    offsets = np.frombuffer(offsets, dtype=np.int64)[: len(targets) + 1]
+    data = np.frombuffer(data, dtype=np.uint8)
+    table = enc.build_string_table(offsets, data)
+    bits = int(table[-1])
+    keys = np.array([enc._string_key(data, np.int64(len(data)), np.int64(offsets[i]),
+                                     np.int64(offsets[i + 1] - offsets[i])) for i in range(len(targets))])
+    homes = [int(enc._slot(k, np.uint64(64 - bits))) for k in keys]
+    assert len(set(homes)) == len(homes)  # every target sits in its home slot
+    assert all(table[2 * h + 1] == i for i, h in enumerate(homes))

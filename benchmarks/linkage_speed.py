@@ -32,9 +32,11 @@ instrumented call and records where the time goes (``deid_breakdown``: coding ea
 join). The machine is shared: compare the ratios taken in one run. The JSON records the
 command line (``argv``) and the run's total wall time.
 
-Cost of the default run: 10 to 15 minutes (generating and writing the 11M-row data set about
-30 s; each pandas call 2-20 s depending on the load); the largest process is a pandas worker
-on the exact case, about 2 GiB resident at its peak (the inputs take 0.45 GiB in memory).
+Cost of a full run: about 2 minutes with ``--rounds 3`` at load average 1.6 (128 s, of
+which generating and writing the 11M-row data set about 20 s and the pandas calls most of
+the rest; they take 2-20 s each depending on the load); the largest process is the pandas
+worker on the exact case, about 2 GiB resident at its peak (the inputs take 0.45 GiB in
+memory).
 
     PYTHONPATH=. python benchmarks/linkage_speed.py            # 1M x 10M, 2 rounds of 2 calls
     PYTHONPATH=. python benchmarks/linkage_speed.py --quick    # 100k x 1M (writes linkage_speed_quick.json)

@@ -80,12 +80,12 @@ def test_file_errors_name_the_file(tmp_path):
 
 
 def test_texts_with_patients_and_known_identifiers():
-    raw = {"n1": "quorvik brought clothes", "n2": "quorvik brought clothes"}
+    raw = {"n1": "clothes and quorvik", "n2": "clothes and quorvik"}
     out = dict(raw)
     assert verify(raw, out).ok  # the detector alone does not know the name
     known = {"p": {"NAME": ["Ilse Quorvik"]}}
     result = verify(raw, out, patients={"n1": "p", "n2": "q"}, known=known)
-    assert result.leaks[["file", "start", "end", "source"]].values.tolist() == [["n1", 0, 7, "detector"]]
+    assert result.leaks[["file", "start", "end", "source"]].values.tolist() == [["n1", 12, 19, "detector"]]
 
 
 # -- command line ------------------------------------------------------------------------------

@@ -434,7 +434,14 @@ def _distinct(values: Iterable) -> tuple[list, bool]:
     uniques = pd.unique(series.dropna())
     out = []
     for v in uniques:
-        out.append(v.item() if isinstance(v, np.generic) else v)
+        # datetime64/timedelta64 become pandas scalars: .item() turns a nanosecond-unit value
+        # (pandas 2's default unit) into a bare int, which no date or duration would look up
+        if isinstance(v, np.datetime64):
+            out.append(pd.Timestamp(v))
+        elif isinstance(v, np.timedelta64):
+            out.append(pd.Timedelta(v))
+        else:
+            out.append(v.item() if isinstance(v, np.generic) else v)
     return out, has_missing
 
 

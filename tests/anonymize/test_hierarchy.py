@@ -80,6 +80,16 @@ def test_dates_truncate_step_by_step():
         Hierarchy.dates(stamps, levels=("year", "month"))
 
 
+@pytest.mark.parametrize("unit", ["s", "ms", "us", "ns"])
+def test_dates_look_up_their_stamps_whatever_the_unit(unit):
+    # pandas 2 parses to nanoseconds, pandas 3 to microseconds: both must look up the same
+    stamps = pd.Series(pd.to_datetime(["2021-03-14 00:00", "2019-12-01 08:30"])).dt.as_unit(unit)
+    h = Hierarchy.dates(stamps, levels=("month", "year"))
+    assert h.lookup(stamps).tolist() == [0, 1]
+    assert h.generalize(stamps, 1) == ["2021-03", "2019-12"]
+    assert h.generalize([pd.Timestamp("2019-12-01 08:30")], 2) == ["2019"]
+
+
 def test_groupings_from_mappings_in_both_directions():
     by_member = Hierarchy.from_groups([{"flu": "respiratory", "asthma": "respiratory", "gout": "joint"}])
     by_group = Hierarchy.from_groups([{"respiratory": ["flu", "asthma"], "joint": ["gout"]}])

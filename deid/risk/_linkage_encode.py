@@ -21,7 +21,7 @@ import numba as nb
 import numpy as np
 import pandas as pd
 
-from deid.risk._encode import _load_word, _low_bytes, _mix64, _tail_word
+from deid.risk._encode import _load_word, _low_bytes, _mix64, _slot_of, _tail_word
 from deid.risk._jit import PARALLEL_MIN_ROWS, dual
 from deid.risk._linkage_values import match_values, value_kind
 
@@ -73,13 +73,6 @@ def _string_key(data, data_len, start, length):
     return np.int64((h >> np.uint64(1)) | np.uint64(0x8000000000000000))
 
 
-@nb.njit(cache=True, nogil=True, inline="always")
-def _slot(key, shift):
-    z = np.uint64(key)
-    z ^= z >> np.uint64(29)
-    return np.int64((z * np.uint64(0xBF58476D1CE4E5B9)) >> shift)
-
-
 @nb.njit(cache=True, nogil=True)
 def _collision_free_bits(keys, bits, max_bits):
     """The smallest table size (bits >= ``bits``, at most ``max_bits``) in which no two keys
@@ -91,7 +84,7 @@ def _collision_free_bits(keys, bits, max_bits):
         used = np.zeros(1 << b, dtype=np.bool_)
         clash = False
         for i in range(keys.shape[0]):
-            pos = _slot(keys[i], shift)
+            pos = _slot_of(keys[i], shift)
             if used[pos]:
                 clash = True
                 break
@@ -125,7 +118,7 @@ def build_string_table(offsets, data):
     table[2 * capacity] = bits  # the table's size travels with it
     for t in range(n):
         key = keys[t]
-        pos = _slot(key, shift)
+        pos = _slot_of(key, shift)
         while table[2 * pos + 1] != -1:
             pos = (pos + 1) & mask
         table[2 * pos] = key
@@ -149,7 +142,7 @@ def translate_strings(offsets, data, validity, has_validity, bit_offset, n, tabl
         start = np.int64(offsets[j])
         length = np.int64(offsets[j + 1]) - start
         key = _string_key(data, data_len, start, length)
-        pos = _slot(key, shift)
+        pos = _slot_of(key, shift)
         code = 0
         while True:
             t = table[2 * pos + 1]

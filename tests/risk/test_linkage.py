@@ -441,6 +441,6 @@ def test_few_target_strings_get_a_table_without_collisions():
     bits = int(table[-1])
     keys = np.array([enc._string_key(data, np.int64(len(data)), np.int64(offsets[i]),
                                      np.int64(offsets[i + 1] - offsets[i])) for i in range(len(targets))])
-    homes = [int(enc._slot(k, np.uint64(64 - bits))) for k in keys]
+    homes = [int(enc._slot_of(k, np.uint64(64 - bits))) for k in keys]
     assert len(set(homes)) == len(homes)  # every target sits in its home slot
     assert all(table[2 * h + 1] == i for i, h in enumerate(homes))

@@ -102,6 +102,10 @@ def _cache_dir() -> Path:
     return Path(xdg) / "deid" if xdg else Path.home() / ".cache" / "deid"
 
 
+# Lexicon caches kept in the cache folder (one per set of source package versions).
+_CACHES_KEPT = 4
+
+
 def _cache_key() -> str:
     parts = [_LEXICON_VERSION]
     for dist in _SOURCES:
@@ -132,12 +136,23 @@ def load_lexicons() -> Lexicons:
         with os.fdopen(fd, "wb") as fh:
             pickle.dump(lex, fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
-        for old in path.parent.glob("lexicons-*.pickle"):
-            if old != path:
-                old.unlink(missing_ok=True)  # caches of older source versions
+        _prune_caches(path)
     except OSError:
         pass  # a read-only home is fine: the lexicons are simply rebuilt next time
     return lex
+
+
+def _prune_caches(current: Path, keep: int = _CACHES_KEPT) -> None:
+    """Delete lexicon caches of other source versions beyond the ``keep - 1`` newest.
+
+    Several environments (a lower-bounds venv beside the main one) share the cache folder;
+    deleting every other version made them evict each other's cache and rebuild it (a minute
+    of CPU) on every alternate run.
+    """
+    others = sorted((p for p in current.parent.glob("lexicons-*.pickle") if p != current),
+                    key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in others[keep - 1 :]:
+        old.unlink(missing_ok=True)
 
 
 # -- building ------------------------------------------------------------------------------

@@ -153,3 +153,24 @@ def test_lexicons_build_offline_from_an_empty_cache(tmp_path):
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.startswith("OFFLINE-OK") and proc.stderr == ""
     assert any(tmp_path.iterdir())  # the cache was written where it was told
+
+
+def test_lexicon_caches_of_other_environments_are_kept(tmp_path):
+    """Environments with other package versions share the cache folder: writing one cache
+    keeps the newest few others (no eviction ping-pong) and drops the oldest."""
+    import os
+
+    from deid.text._lexicons import _CACHES_KEPT, _prune_caches
+
+    others = []
+    for i in range(_CACHES_KEPT + 2):
+        p = tmp_path / f"lexicons-other{i}.pickle"
+        p.write_bytes(b"x")
+        os.utime(p, (1_000_000 + i, 1_000_000 + i))  # other0 is the oldest
+        others.append(p)
+    current = tmp_path / "lexicons-current.pickle"
+    current.write_bytes(b"x")
+    _prune_caches(current)
+    kept = sorted(p.name for p in tmp_path.iterdir())
+    newest = sorted(p.name for p in others[-(_CACHES_KEPT - 1):])
+    assert kept == sorted(newest + [current.name])

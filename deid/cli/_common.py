@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import stat
 import sys
 import tempfile
 from pathlib import Path
@@ -167,6 +168,19 @@ def scan_progress(args):
 
 
 # -- output -------------------------------------------------------------------------------------
+def special_file(path: Path) -> bool:
+    """Whether ``path`` is a device, pipe or socket (``-o /dev/null``, ``/dev/stdout``, a FIFO).
+
+    Such an output is written in place: renaming a temporary file over it, as regular files are
+    written, would replace the device itself (as root, ``/dev/null`` became a regular file).
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
 @contextlib.contextmanager
 def report_stream(path: str | None):
     """stdout, or a file written atomically (temporary file, then rename) when ``path`` is given."""
@@ -175,6 +189,10 @@ def report_stream(path: str | None):
         sys.stdout.flush()
         return
     target = Path(path)
+    if special_file(target):
+        with open(target, "w", encoding="utf-8", newline="\n") as fh:
+            yield fh
+        return
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:

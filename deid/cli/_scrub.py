@@ -7,7 +7,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from deid.cli._common import EXIT_OK, UsageError, flag, load_config, resolve_key, say
+from deid.cli._common import EXIT_OK, UsageError, flag, load_config, resolve_key, say, special_file
 
 TEXT_SUFFIXES = (".txt", ".md", ".note")
 
@@ -81,6 +81,10 @@ def _read_text(path: Path, encoding: str) -> str:
 
 
 def _write_atomically(path: Path, text: str) -> None:
+    if special_file(path):  # -o /dev/null: written in place, never renamed over
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:

@@ -203,8 +203,10 @@ def _misfit_column(frame: pd.DataFrame, schema) -> str:
 
     for field in schema:
         try:
-            pa.Array.from_pandas(frame[field.name], type=field.type)
+            array = pa.Array.from_pandas(frame[field.name], type=field.type)
         except Exception:  # noqa: BLE001
+            return field.name
+        if not array.type.equals(field.type):  # pyarrow 16 hands an Arrow-backed column back as it is
             return field.name
     return "?"
 

@@ -435,7 +435,7 @@ def _distinct(values: Iterable) -> tuple[list, bool]:
     out = []
     for v in uniques:
         # datetime64/timedelta64 become pandas scalars: .item() turns a nanosecond-unit value
-        # (pandas 2's default unit) into a bare int, which no date or duration would look up
+        # (Parquet's timestamps, as_unit("ns")) into a bare int, which no date would look up
         if isinstance(v, np.datetime64):
             out.append(pd.Timestamp(v))
         elif isinstance(v, np.timedelta64):

@@ -82,7 +82,7 @@ def test_dates_truncate_step_by_step():
 
 @pytest.mark.parametrize("unit", ["s", "ms", "us", "ns"])
 def test_dates_look_up_their_stamps_whatever_the_unit(unit):
-    # pandas 2 parses to nanoseconds, pandas 3 to microseconds: both must look up the same
+    # pandas 3 parses text to microseconds, Parquet gives nanoseconds: every unit looks up alike
     stamps = pd.Series(pd.to_datetime(["2021-03-14 00:00", "2019-12-01 08:30"])).dt.as_unit(unit)
     h = Hierarchy.dates(stamps, levels=("month", "year"))
     assert h.lookup(stamps).tolist() == [0, 1]

@@ -145,7 +145,7 @@ def scan_with_dask(args, config, scanner):
     here with ``scanner``. Returns the :class:`deid.gate.ScanReport`, as the local scan."""
     import time
 
-    from deid.gate import ScanReport, collect_files
+    from deid.gate import collect_files
 
     if getattr(args, "show_values", False):
         raise UsageError("--show-values is not available with --dask (values stay on the workers)")
@@ -167,18 +167,7 @@ def scan_with_dask(args, config, scanner):
         with _client(Client, args.dask):
             for target in tables:
                 states[target] = _scan_table(deid_dask, dd, target, scanner, key)
-    files = [states[t] for t in collected.targets]
-    return ScanReport(
-        files=files,
-        errors=list(collected.errors) + [(f.path, f.error) for f in files if f.error is not None],
-        excluded=collected.excluded,
-        skipped=collected.skipped,
-        fingerprint_key="ephemeral" if key.ephemeral else "configured",
-        seconds=time.perf_counter() - started,
-        threshold=scanner._threshold(),
-        paths_given=collected.given,
-        given_files_excluded=collected.given_files_excluded,
-    )
+    return scanner.report(collected, [states[t] for t in collected.targets], started)
 
 
 def _scan_table(deid_dask, dd, target, scanner, key):

@@ -73,8 +73,7 @@ class FileFinding:
     recognizer : str
         The recognizer that found it.
     line : int or None
-        1-based line of the file (text, JSON Lines; for CSV/TSV the data row's line if no
-        field holds a line break; None for Parquet).
+        1-based line of the file (text, JSON Lines); None for tables (their ``row``).
     column : int or None
         1-based character column: in the line (text files), or in the field's value.
     length : int
@@ -129,27 +128,26 @@ class FileFinding:
 
 @dataclass(slots=True)
 class CellHits:
-    """The findings in one distinct value of one table column, and the rows holding it
-    (tables are scanned once per distinct value and column).
+    """The findings of one column of one chunk of a table (tables are scanned once per
+    distinct value of a column, not once per cell).
 
-    The rows are ``order[lo:hi] + offset`` (0-based data rows), kept as a slice of the
-    chunk's row order until asked for: most values are never expanded row by row."""
+    ``codes`` gives each row of the chunk its distinct value (-1: empty), ``hit_ids`` each
+    distinct value the index of its findings in ``registry`` (a list shared by the whole
+    scan; entry 0 is "no findings"), so a value met in many rows and chunks is stored once
+    and rows are expanded only when asked for. Data row ``r`` of the chunk is row
+    ``r + offset`` of the table (0-based)."""
 
     field: str
-    order: np.ndarray
-    lo: int
-    hi: int
+    codes: np.ndarray
+    hit_ids: np.ndarray
     offset: int
-    hits: list  # [(entity_type, score, recognizer, fingerprint, start, end, value or None)]
-    line_offset: int | None = None  # data row r is on line r + line_offset (None: no lines)
+    registry: list  # [[(entity_type, score, recognizer, fingerprint, start, end, value or None)]]
 
-    @property
-    def n_rows(self) -> int:
-        return self.hi - self.lo
+    def row_hit_ids(self) -> np.ndarray:
+        """Each row's entry in ``registry`` (0 for an empty cell)."""
+        import numpy as np
 
-    @property
-    def rows(self) -> np.ndarray:
-        return self.order[self.lo:self.hi] + self.offset
+        return np.where(self.codes >= 0, self.hit_ids[self.codes], 0)
 
 
 @dataclass
@@ -168,7 +166,8 @@ class FileScan:
     suppressed: int = 0  # findings on a line marked deid:allow
     _findings: list = field(default_factory=list)
     _cells: list = field(default_factory=list)
-    _counts: Counter = field(default_factory=Counter)
+    _counts: Counter = field(default_factory=Counter)  # of the findings stored one by one
+    _cell_counts: Counter | None = None  # of the table findings, once counted
 
     def add(self, finding: FileFinding) -> None:
         self._findings.append(finding)
@@ -176,18 +175,62 @@ class FileScan:
 
     def add_cells(self, cells: CellHits) -> None:
         self._cells.append(cells)
-        n = cells.n_rows
-        for hit in cells.hits:
-            self._counts[hit[0]] += n
+        self._cell_counts = None
+
+    def cells_changed(self) -> None:
+        """Findings of a value were attached to cells already added (the counts are redone)."""
+        self._cell_counts = None
 
     @property
     def n_findings(self) -> int:
-        return sum(self._counts.values())
+        return sum(self._all_counts().values())
 
     @property
     def counts(self) -> dict[str, int]:
         """Findings per entity type."""
-        return dict(sorted(self._counts.items()))
+        return dict(sorted(self._all_counts().items()))
+
+    def _all_counts(self) -> Counter:
+        if not self._cells:
+            return self._counts
+        if self._cell_counts is None:
+            counted: Counter = Counter()
+            for hits, n in self._cell_hit_counts():
+                for hit in hits:
+                    counted[hit[0]] += n
+            self._cell_counts = counted
+        return self._counts + self._cell_counts
+
+    def _cell_hit_counts(self) -> list[tuple[list, int]]:
+        """(hits, number of rows) for every registry entry this file's cells use."""
+        import numpy as np
+
+        registry = self._cells[0].registry
+        per_id = np.zeros(len(registry), dtype=np.int64)
+        for cells in self._cells:
+            per_id += np.bincount(cells.row_hit_ids(), minlength=len(registry))
+        per_id[0] = 0  # entry 0: empty cells and values without findings
+        return [(registry[i], int(per_id[i])) for i in np.flatnonzero(per_id).tolist()]
+
+    def cell_table(self):
+        """The table findings by row: arrays ``rows`` (0-based), ``groups`` (index into
+        :meth:`cell_groups`) and ``hit_ids`` (into the groups' registry), one entry per
+        cell with findings, sorted by row and then column order."""
+        import numpy as np
+
+        rows, groups, ids = [], [], []
+        for gi, cells in enumerate(self._cells):
+            row_ids = cells.row_hit_ids()
+            where = np.flatnonzero(row_ids)
+            rows.append(where + cells.offset)
+            groups.append(np.full(len(where), gi, dtype=np.int64))
+            ids.append(row_ids[where])
+        if not rows:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, empty
+        rows, groups, ids = np.concatenate(rows), np.concatenate(groups), np.concatenate(ids)
+        order = np.lexsort((groups, rows))
+        return rows[order], groups[order], ids[order]
 
     def findings(self) -> Iterator[FileFinding]:
         """Every finding, in file order for text and by row for tables (built on demand:
@@ -195,40 +238,29 @@ class FileScan:
         yield from self._findings
         if not self._cells:
             return
-        import numpy as np
-
-        parts = []
-        for ci, cells in enumerate(self._cells):
-            parts.append((cells.rows, np.full(len(cells.rows), ci, dtype=np.int64)))
-        if not parts:
-            return
-        rows = np.concatenate([p[0] for p in parts])
-        which = np.concatenate([p[1] for p in parts])
-        order = np.lexsort((which, rows))
-        for i in order.tolist():
-            cells = self._cells[int(which[i])]
-            row = int(rows[i])
-            for entity, score, recognizer, fp, start, end, value in cells.hits:
-                yield FileFinding(
-                    self.path, entity, score, fp, recognizer,
-                    line=None if cells.line_offset is None else row + cells.line_offset,
-                    column=start + 1, length=end - start, row=row + 1, field=cells.field, value=value,
-                )
+        registry = self._cells[0].registry
+        rows, groups, ids = self.cell_table()
+        for row, gi, hid in zip(rows.tolist(), groups.tolist(), ids.tolist()):
+            name = self._cells[gi].field
+            for entity, score, recognizer, fp, start, end, value in registry[hid]:
+                yield FileFinding(self.path, entity, score, fp, recognizer, line=None, column=start + 1,
+                                  length=end - start, row=row + 1, field=name, value=value)
 
     def text_findings(self) -> list[FileFinding]:
         """Findings stored one by one (text files, JSON Lines)."""
         return list(self._findings)
 
     def cell_groups(self) -> list[CellHits]:
-        """Table findings as stored: one :class:`CellHits` per distinct value with findings
-        (its rows and its hits), for writers that expand rows themselves."""
+        """Table findings as stored: one :class:`CellHits` per column and chunk, for writers
+        that expand rows themselves (with :meth:`cell_table`)."""
         return list(self._cells)
 
     def fingerprints(self) -> set[tuple[str, str]]:
         """The distinct (entity type, fingerprint) pairs found in the file."""
         out = {(f.entity_type, f.fingerprint) for f in self._findings}
-        for cells in self._cells:
-            out.update((h[0], h[3]) for h in cells.hits)
+        if self._cells:
+            for hits, _ in self._cell_hit_counts():
+                out.update((h[0], h[3]) for h in hits)
         return out
 
     def to_dict(self) -> dict:
@@ -315,7 +347,7 @@ class ScanReport:
     def counts(self) -> dict[str, int]:
         total: Counter = Counter()
         for f in self.files:
-            total.update(f._counts)
+            total.update(f._all_counts())
         return dict(sorted(total.items(), key=lambda kv: (-kv[1], kv[0])))
 
     def findings(self) -> Iterator[FileFinding]:

@@ -1,7 +1,7 @@
 """Scan files for PHI: text, JSON Lines and tables, through one text engine per process.
 
 Every file becomes a stream of texts (a whole text file; each text field of each JSON line;
-each distinct value of each table column, once per chunk) that goes through one
+each distinct value of each table column, once for the scan) that goes through one
 ``Scrubber.detect_many`` call for the whole scan, so the model and lexicons load once and
 ``jobs`` worker processes share the work whatever the mix of files. Results come back in
 order and are attached to their file, line, row and field here, in the parent.
@@ -23,7 +23,7 @@ from deid.gate._model import CellHits, FileFinding, FileScan, ScanReport, finger
 #: Marks a line whose findings are accepted (suppressed), like ``pragma: allowlist secret``.
 ALLOW_MARKER = "deid:allow"
 
-_TEXT, _JSON, _CELL, _END, _CACHED = 0, 1, 2, 3, 4
+_TEXT, _JSON, _CELL, _END = 0, 1, 2, 3
 
 #: Distinct (column, value) texts whose findings are remembered across the chunks of a scan
 #: (ids and names repeat from chunk to chunk); the memory is cleared when it is full.
@@ -63,9 +63,10 @@ class Scanner:
         is being handled (the file's ``error`` holds the one-line message); ``deid --verbose``
         prints the traceback with it.
 
-    Tables are scanned once per distinct value per column and chunk, each value prefixed with
-    its column name (``"mrn: 00482913"``) so that labelled-value rules see the label; findings
-    inside the prefix are dropped.
+    Tables are scanned once per distinct value per column (values met in earlier chunks are
+    looked up, up to ``CELL_CACHE_SIZE`` of them), each value prefixed with its column name
+    (``"mrn: 00482913"``) so that labelled-value rules see the label; findings inside the
+    prefix are dropped.
 
     >>> import tempfile, pathlib
     >>> folder = pathlib.Path(tempfile.mkdtemp())
@@ -138,14 +139,18 @@ class Scanner:
         if on_start is not None:
             on_start(collected.targets)
         files = self.scan_targets(collected.targets, on_file=on_file)
-        errors = list(collected.errors) + [(f.path, f.error) for f in files if f.error is not None]
-        key = self._key()
+        return self.report(collected, files, started)
+
+    def report(self, collected, files: list[FileScan], started: float) -> ScanReport:
+        """The :class:`ScanReport` of ``files`` (the scans of ``collected.targets``, in their
+        order), for a scan that began at ``time.perf_counter()`` value ``started``; also used
+        by ``deid scan --dask``, whose tables are scanned on a cluster."""
         return ScanReport(
             files=files,
-            errors=errors,
+            errors=list(collected.errors) + [(f.path, f.error) for f in files if f.error is not None],
             excluded=collected.excluded,
             skipped=collected.skipped,
-            fingerprint_key="ephemeral" if key.ephemeral else "configured",
+            fingerprint_key="ephemeral" if self._key().ephemeral else "configured",
             seconds=time.perf_counter() - started,
             threshold=self._threshold(),
             paths_given=collected.given,
@@ -162,12 +167,28 @@ class Scanner:
         """Scan the given targets; one :class:`FileScan` per target, in order."""
         scrubber = self._scrubber()
         key = self._key()
-        self._cell_cache: dict = {}  # per scan: findings depend on the key and the settings
+        # per scan (findings depend on the key and the settings): table values already
+        # detected, per column label -> value -> entry of the registry of their findings
+        self._cell_cache: dict[str, dict[str, int]] = {}
+        self._cell_registry: list = [[]]  # entry 0: no findings
+        self._cell_suppressed: dict[int, int] = {}  # entry -> findings suppressed (deid:allow)
         states: list[FileScan] = []
+        # what awaits a detection result, in order; an end-of-file mark waits behind its
+        # file's texts (texts already detected, and the marks, are not sent to the engine)
         pending: collections.deque = collections.deque()
+
+        def finish(meta):
+            if on_file is not None:
+                on_file(meta[1])
 
         def texts() -> Iterator[str]:
             for text, meta in self._units(targets, states):
+                if text is None:  # an end-of-file mark
+                    if pending:
+                        pending.append(meta)
+                    else:
+                        finish(meta)
+                    continue
                 pending.append(meta)
                 yield text
 
@@ -175,18 +196,17 @@ class Scanner:
         for findings in scrubber.detect_many(texts(), n_process=max(1, int(self.jobs)), batch_size=batch_size):
             meta = pending.popleft()
             kind = meta[0]
-            if kind == _END:
-                if on_file is not None:
-                    on_file(meta[1])
-                continue
-            if kind == _CELL or kind == _CACHED:
+            if kind == _CELL:
                 self._attach_cells(meta, findings, key)
-                continue
-            if findings:
+            elif findings:
                 if kind == _TEXT:
                     self._attach_text(meta, findings, key)
                 else:
                     self._attach_json(meta, findings, key)
+            while pending and pending[0][0] == _END:
+                finish(pending.popleft())
+        while pending:
+            finish(pending.popleft())
         return states
 
     # -- producing texts ------------------------------------------------------------------
@@ -206,7 +226,7 @@ class Scanner:
                 state.error = problem_message(exc, state.path)
                 if self.on_error is not None:
                     self.on_error(state.path, exc)
-            yield "", (_END, state)
+            yield None, (_END, state)
 
     def _read_text(self, path: Path) -> str:
         data = path.read_bytes()
@@ -269,6 +289,8 @@ class Scanner:
                 state.rows = _parquet_rows(target.path)
                 return
         kwargs = {"encoding": self.encoding} if target.kind != "parquet" else {}
+        registry = self._cell_registry
+        suppressed_of = self._cell_suppressed
         offset = 0
         for chunk in iter_table(target.path, chunksize=self.chunksize, columns=columns, **kwargs):
             n = len(chunk)
@@ -279,21 +301,28 @@ class Scanner:
                 codes, uniques = pd.factorize(series, use_na_sentinel=True)
                 if len(uniques) == 0:
                     continue
-                order = np.argsort(codes, kind="stable")
-                counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
-                starts = np.concatenate(([0], np.cumsum(counts))) + int((codes < 0).sum())
                 prefix = _prefix(str(name))
-                cache = self._cell_cache
-                for i, value in enumerate(uniques.tolist()):
-                    if not isinstance(value, str) or not value.strip():
+                seen = self._cell_cache.setdefault(prefix, {})
+                values = uniques.tolist()
+                # values detected before (ids and names repeat from chunk to chunk): looked up
+                # here, never sent to the engine again; -1: not yet detected
+                hit_ids = np.array([seen.get(v, -1) if isinstance(v, str) else 0 for v in values], dtype=np.int64)
+                cells = CellHits(str(name), codes, hit_ids, offset, registry)
+                state.add_cells(cells)
+                counts = None
+                if suppressed_of:
+                    again = np.flatnonzero(np.isin(hit_ids, np.fromiter(suppressed_of, dtype=np.int64)))
+                    if len(again):
+                        counts = np.bincount(codes[codes >= 0], minlength=len(values))
+                        state.suppressed += sum(suppressed_of[int(hit_ids[i])] * int(counts[i]) for i in again)
+                for i in np.flatnonzero(hit_ids < 0).tolist():
+                    value = values[i]
+                    if not value.strip():
+                        hit_ids[i] = 0
                         continue
-                    rows = (order, int(starts[i]), int(starts[i + 1]), offset)
-                    text = prefix + value
-                    known = cache.get(text)
-                    if known is not None:  # seen in an earlier chunk: no detection needed
-                        yield "", (_CACHED, state, str(name), rows, known)
-                    else:
-                        yield text, (_CELL, state, str(name), rows, value, len(prefix), text)
+                    if counts is None:
+                        counts = np.bincount(codes[codes >= 0], minlength=len(values))
+                    yield prefix + value, (_CELL, state, cells, i, int(counts[i]), value, len(prefix), seen)
             offset += n
             state.rows = offset
         state.rows = offset
@@ -330,27 +359,29 @@ class Scanner:
             ))
 
     def _attach_cells(self, meta, findings, key) -> None:
-        if meta[0] == _CACHED:
-            _, state, name, (order, lo, hi, offset), (hits, suppressed) = meta
-        else:
-            _, state, name, (order, lo, hi, offset), text, skip, full = meta
-            hits = []
-            suppressed = 0
-            for start, end, f in _value_spans(findings, skip):
-                if _allowed(text, start):
-                    suppressed += 1
-                    continue
-                value = text[start:end]
-                hits.append((f.entity_type, f.score, f.recognizer, fingerprint(key, f.entity_type, value), start,
-                             end, value if self.show_values else None))
-            cache = self._cell_cache
-            if len(cache) >= CELL_CACHE_SIZE:
-                cache.clear()
-            cache[full] = (hits, suppressed)
-        if suppressed:
-            state.suppressed += suppressed * (hi - lo)
-        if hits:
-            state.add_cells(CellHits(name, order, lo, hi, offset, hits))
+        _, state, cells, i, n_rows, text, skip, seen = meta
+        hits = []
+        suppressed = 0
+        for start, end, f in _value_spans(findings, skip):
+            if _allowed(text, start):
+                suppressed += 1
+                continue
+            value = text[start:end]
+            hits.append((f.entity_type, f.score, f.recognizer, fingerprint(key, f.entity_type, value), start,
+                         end, value if self.show_values else None))
+        hit_id = 0
+        if hits or suppressed:
+            hit_id = len(self._cell_registry)
+            self._cell_registry.append(hits)
+            if suppressed:
+                self._cell_suppressed[hit_id] = suppressed
+                state.suppressed += suppressed * n_rows
+        cells.hit_ids[i] = hit_id
+        state.cells_changed()
+        if sum(map(len, self._cell_cache.values())) >= CELL_CACHE_SIZE:
+            for values in self._cell_cache.values():
+                values.clear()
+        seen[text] = hit_id
 
 
 # -- helpers ------------------------------------------------------------------------------

@@ -35,9 +35,10 @@ def write_scan_json(report, fh, *, command: str = "scan", extra: dict | None = N
 
 
 def _finding_pieces(file):
-    """JSON text of a file's findings, in the order of ``FileScan.findings()``. Table
-    findings are stored once per distinct value: each becomes a template filled in per row,
-    so a million rows cost a string format each, not a dict and a dumps."""
+    """JSON text of a file's findings, in the order of ``FileScan.findings()``, in pieces.
+    Table findings are stored once per distinct value: each (value, column) becomes a
+    template filled in per row, so a million rows cost a string format each, not a dict and
+    a dumps, and are joined a block at a time."""
     for finding in file.text_findings():
         yield _dump(finding.to_dict())
     groups = file.cell_groups()
@@ -45,9 +46,17 @@ def _finding_pieces(file):
         return
     import numpy as np
 
-    # the same text _dump(FileFinding.to_dict()) gives, built from cached pieces
-    head = '{"path": ' + _dump(file.path) + ', "entity_type": '
-    names: dict[str, str] = {}
+    rows, group_of, ids = file.cell_table()
+    if not len(rows):
+        return
+    registry = groups[0].registry
+    field_list = sorted({g.field for g in groups})
+    position = {f: i for i, f in enumerate(field_list)}
+    field_of_group = np.array([position[g.field] for g in groups], dtype=np.int64)
+    # one template per (column, registry entry) in use
+    keys = field_of_group[group_of] * len(registry) + ids
+    unique_keys, template_of = np.unique(keys, return_inverse=True)
+    names = {}
 
     def name(text):
         got = names.get(text)
@@ -55,23 +64,37 @@ def _finding_pieces(file):
             got = names[text] = _dump(text)
         return got
 
-    templates = []
-    for g in groups:
-        field = name(g.field)
+    numbers = {}
+
+    def number(score):
+        got = numbers.get(score)
+        if got is None:
+            got = numbers[score] = _dump(round(float(score), 4))
+        return got
+
+    head = '{"path": ' + _dump(file.path) + ', "entity_type": '
+    templates, widths = [], []
+    for k in unique_keys.tolist():
+        field = name(field_list[k // len(registry)])
         parts = []
-        for entity, score, recognizer, fp, start, end, value in g.hits:
-            text = (f'{head}{name(entity)}, "score": {_dump(round(float(score), 4))}, "fingerprint": "{fp}", '
+        for entity, score, recognizer, fp, start, end, value in registry[k % len(registry)]:
+            text = (f'{head}{name(entity)}, "score": {number(score)}, "fingerprint": "{fp}", '
                     f'"recognizer": {name(recognizer)}, "line": null, "column": {start + 1}, '
                     f'"length": {end - start}, "row": %d, "field": {field}'
                     + ("" if value is None else f', "value": {_dump(value)}') + "}")
             parts.append(text.replace("%", "%%").replace('"row": %%d', '"row": %d'))
-        templates.append((",\n    ".join(parts), len(parts)))
-    rows = np.concatenate([g.rows for g in groups])
-    which = np.concatenate([np.full(len(g.rows), i, dtype=np.int64) for i, g in enumerate(groups)])
-    order = np.lexsort((which, rows))
-    for r, w in zip((rows[order] + 1).tolist(), which[order].tolist()):
-        template, n = templates[w]
-        yield template % ((r,) * n)
+        templates.append(",\n    ".join(parts))
+        widths.append(len(parts))
+    one_each = all(n == 1 for n in widths)  # the usual case: one finding per cell
+    block = 100_000
+    for lo in range(0, len(rows), block):
+        pairs = zip((rows[lo:lo + block] + 1).tolist(), template_of[lo:lo + block].tolist())
+        if one_each:
+            pieces = [templates[t] % r for r, t in pairs]
+        else:  # several findings in a cell, or none left (all on a deid:allow line)
+            pieces = [templates[t] % ((r,) * widths[t]) for r, t in pairs if widths[t]]
+        if pieces:
+            yield ",\n    ".join(pieces)
 
 
 def scan_to_dict(report, *, command: str = "scan") -> dict:

@@ -231,3 +231,28 @@ def test_property_json_report_lists_exactly_the_findings(tmp_path_factory, cells
         buf = io.StringIO()
         write_scan_json(report, buf)
         assert json.loads(buf.getvalue())["findings"] == [f.to_dict() for f in report.findings()]
+
+
+@SETTINGS
+@given(cells=st.lists(st.tuples(st.sampled_from(["00482913", "Ann Lee 617-555-0142", "call 617-555-0142 deid:allow",
+                                                  "", "F", "Dr. Omobuwa"]),
+                                st.sampled_from(["7/22/2019", "none", "Ann Lee deid:allow", ""])),
+                      min_size=1, max_size=30),
+       chunksize=st.integers(1, 8))
+def test_property_table_findings_do_not_depend_on_chunks(tmp_path_factory, cells, chunksize):
+    """Property: a table's findings, counts and suppressed findings are the same whatever
+    the chunk size (values met in earlier chunks are not detected again, their findings
+    are reused, deid:allow cells included)."""
+    from collections import Counter
+
+    folder = tmp_path_factory.mktemp("c")
+    pd.DataFrame(cells, columns=["a", "b"]).to_csv(folder / "t.csv", index=False)
+    whole = Scanner(key=Key(KEY), chunksize=1000).scan([folder / "t.csv"])
+    chunked = Scanner(key=Key(KEY), chunksize=chunksize).scan([folder / "t.csv"])
+    assert list(chunked.findings()) == list(whole.findings())
+    assert chunked.counts == whole.counts == dict(Counter(f.entity_type for f in whole.findings()))
+    assert chunked.n_findings == whole.n_findings == len(list(whole.findings()))
+    assert chunked.n_suppressed == whole.n_suppressed
+    allowed = sum(cell.count("deid:allow") for row in cells for cell in row)
+    assert (whole.n_suppressed > 0) == (allowed > 0)
+    assert chunked.files[0].fingerprints() == whole.files[0].fingerprints()

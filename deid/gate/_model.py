@@ -5,6 +5,7 @@ Nothing here holds a value unless the scan was asked for values (``show_values=T
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
@@ -20,6 +21,8 @@ _IDENTIFIER_TYPES = frozenset({
     "DEVICE_ID", "ID", "ZIP", "IP_ADDRESS",
 })
 
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
 
 def normalize_value(entity_type: str, value: str) -> str:
     """The form of a value its fingerprint is taken over: NFKC, case-folded, white space
@@ -32,7 +35,7 @@ def normalize_value(entity_type: str, value: str) -> str:
     """
     text = unicodedata.normalize("NFKC", value).casefold()
     if entity_type in _IDENTIFIER_TYPES:
-        kept = "".join(ch for ch in text if ch.isalnum())
+        kept = _NOT_ALNUM.sub("", text)  # [\W_]: what str.isalnum() rejects
         if kept:
             return kept
     return " ".join(text.split())

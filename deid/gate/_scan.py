@@ -306,7 +306,11 @@ class Scanner:
                 values = uniques.tolist()
                 # values detected before (ids and names repeat from chunk to chunk): looked up
                 # here, never sent to the engine again; -1: not yet detected
-                hit_ids = np.array([seen.get(v, -1) if isinstance(v, str) else 0 for v in values], dtype=np.int64)
+                get = seen.get
+                if series.dtype == object:  # numbers or other objects may sit among the texts
+                    hit_ids = np.array([get(v, -1) if isinstance(v, str) else 0 for v in values], dtype=np.int64)
+                else:
+                    hit_ids = np.array([get(v, -1) for v in values], dtype=np.int64)
                 cells = CellHits(str(name), codes, hit_ids, offset, registry)
                 state.add_cells(cells)
                 counts = None

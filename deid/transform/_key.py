@@ -34,7 +34,7 @@ class Key:
     Key(<secret>)
     """
 
-    __slots__ = ("_secret", "_subkeys", "ephemeral", "source")
+    __slots__ = ("_secret", "_subkeys", "_hmacs", "ephemeral", "source")
 
     def __init__(self, secret: str | bytes, *, source: str = "argument", ephemeral: bool = False):
         if isinstance(secret, str):
@@ -50,6 +50,7 @@ class Key:
             )
         self._secret = secret
         self._subkeys: dict[str, bytes] = {}
+        self._hmacs: dict[str, hmac.HMAC] = {}  # keyed with each sub-key, copied per message
         #: True when the key was generated for this run only: outputs are not reproducible.
         self.ephemeral = ephemeral
         #: Where the key came from ("argument", "DEID_KEY", a file path, "random"); never the key.
@@ -96,7 +97,12 @@ class Key:
         """HMAC-SHA256 of ``message`` under the sub-key for ``purpose`` (32 bytes)."""
         if isinstance(message, str):
             message = message.encode("utf-8")
-        return hmac.new(self._subkey(purpose), message, hashlib.sha256).digest()
+        keyed = self._hmacs.get(purpose)
+        if keyed is None:
+            keyed = self._hmacs[purpose] = hmac.new(self._subkey(purpose), digestmod=hashlib.sha256)
+        h = keyed.copy()  # the key schedule is done once per purpose, not once per message
+        h.update(message)
+        return h.digest()
 
     def token(self, purpose: str, message: str | bytes, length: int = 16) -> str:
         """The first ``length`` hex characters of :meth:`digest`."""

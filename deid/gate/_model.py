@@ -129,13 +129,61 @@ class FileFinding:
         return out
 
 
+class CellRegistry:
+    """The findings of the distinct table values of one scan: entry ``i`` holds the hits of
+    one value, ``(entity_type, score, recognizer, fingerprint, start, end, value or None)``
+    each; entry 0 is "no findings". Each hit's entry and entity type are also kept as
+    numbers, so findings are counted per type without a loop over the values.
+
+    >>> registry = CellRegistry()
+    >>> registry.add([("NAME", 0.85, "NameRecognizer", "3f9a2c1d4e5b6a70", 0, 7, None)])
+    1
+    >>> registry.count([0, 3])  # entry 1 in three rows
+    Counter({'NAME': 3})
+    """
+
+    __slots__ = ("_hits", "_owner", "_entity", "_entity_codes")
+
+    def __init__(self):
+        self._hits: list[list] = [[]]
+        self._owner: list[int] = []
+        self._entity: list[int] = []
+        self._entity_codes: dict[str, int] = {}
+
+    def add(self, hits: list) -> int:
+        """Store the hits of a value; returns its entry."""
+        i = len(self._hits)
+        self._hits.append(hits)
+        for hit in hits:
+            self._owner.append(i)
+            self._entity.append(self._entity_codes.setdefault(hit[0], len(self._entity_codes)))
+        return i
+
+    def __getitem__(self, i: int) -> list:
+        return self._hits[i]
+
+    def __len__(self) -> int:
+        return len(self._hits)
+
+    def count(self, rows_per_entry) -> Counter:
+        """Findings per entity type, given how many rows hold each entry."""
+        import numpy as np
+
+        if not self._owner:
+            return Counter()
+        per_hit = np.asarray(rows_per_entry)[np.asarray(self._owner, dtype=np.int64)]
+        totals = np.bincount(np.asarray(self._entity, dtype=np.int64), weights=per_hit,
+                             minlength=len(self._entity_codes))
+        return Counter({name: int(totals[code]) for name, code in self._entity_codes.items() if totals[code]})
+
+
 @dataclass(slots=True)
 class CellHits:
     """The findings of one column of one chunk of a table (tables are scanned once per
     distinct value of a column, not once per cell).
 
     ``codes`` gives each row of the chunk its distinct value (-1: empty), ``hit_ids`` each
-    distinct value the index of its findings in ``registry`` (a list shared by the whole
+    distinct value its entry in ``registry`` (a :class:`CellRegistry` shared by the whole
     scan; entry 0 is "no findings"), so a value met in many rows and chunks is stored once
     and rows are expanded only when asked for. Data row ``r`` of the chunk is row
     ``r + offset`` of the table (0-based)."""
@@ -144,13 +192,14 @@ class CellHits:
     codes: np.ndarray
     hit_ids: np.ndarray
     offset: int
-    registry: list  # [[(entity_type, score, recognizer, fingerprint, start, end, value or None)]]
+    registry: CellRegistry
 
     def row_hit_ids(self) -> np.ndarray:
         """Each row's entry in ``registry`` (0 for an empty cell)."""
         import numpy as np
 
-        return np.where(self.codes >= 0, self.hit_ids[self.codes], 0)
+        ids = np.where(self.codes >= 0, self.hit_ids[self.codes], 0)
+        return np.maximum(ids, 0, out=ids)  # -1: a value whose detection never came back
 
 
 @dataclass
@@ -197,15 +246,11 @@ class FileScan:
         if not self._cells:
             return self._counts
         if self._cell_counts is None:
-            counted: Counter = Counter()
-            for hits, n in self._cell_hit_counts():
-                for hit in hits:
-                    counted[hit[0]] += n
-            self._cell_counts = counted
+            self._cell_counts = self._cells[0].registry.count(self._rows_per_entry())
         return self._counts + self._cell_counts
 
-    def _cell_hit_counts(self) -> list[tuple[list, int]]:
-        """(hits, number of rows) for every registry entry this file's cells use."""
+    def _rows_per_entry(self):
+        """How many rows of this file hold each registry entry (entry 0: none)."""
         import numpy as np
 
         registry = self._cells[0].registry
@@ -213,7 +258,7 @@ class FileScan:
         for cells in self._cells:
             per_id += np.bincount(cells.row_hit_ids(), minlength=len(registry))
         per_id[0] = 0  # entry 0: empty cells and values without findings
-        return [(registry[i], int(per_id[i])) for i in np.flatnonzero(per_id).tolist()]
+        return per_id
 
     def cell_table(self):
         """The table findings by row: arrays ``rows`` (0-based), ``groups`` (index into
@@ -262,8 +307,11 @@ class FileScan:
         """The distinct (entity type, fingerprint) pairs found in the file."""
         out = {(f.entity_type, f.fingerprint) for f in self._findings}
         if self._cells:
-            for hits, _ in self._cell_hit_counts():
-                out.update((h[0], h[3]) for h in hits)
+            import numpy as np
+
+            registry = self._cells[0].registry
+            for i in np.flatnonzero(self._rows_per_entry()).tolist():
+                out.update((h[0], h[3]) for h in registry[i])
         return out
 
     def to_dict(self) -> dict:

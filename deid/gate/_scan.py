@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from deid.gate._files import ScanTarget, collect_files
-from deid.gate._model import CellHits, FileFinding, FileScan, ScanReport, fingerprint
+from deid.gate._model import CellHits, CellRegistry, FileFinding, FileScan, ScanReport, fingerprint
 
 #: Marks a line whose findings are accepted (suppressed), like ``pragma: allowlist secret``.
 ALLOW_MARKER = "deid:allow"
@@ -170,7 +170,8 @@ class Scanner:
         # per scan (findings depend on the key and the settings): table values already
         # detected, per column label -> value -> entry of the registry of their findings
         self._cell_cache: dict[str, dict[str, int]] = {}
-        self._cell_registry: list = [[]]  # entry 0: no findings
+        self._cell_registry = CellRegistry()
+        self._cell_cached = 0  # values in self._cell_cache
         self._cell_suppressed: dict[int, int] = {}  # entry -> findings suppressed (deid:allow)
         states: list[FileScan] = []
         # what awaits a detection result, in order; an end-of-file mark waits behind its
@@ -364,28 +365,32 @@ class Scanner:
 
     def _attach_cells(self, meta, findings, key) -> None:
         _, state, cells, i, n_rows, text, skip, seen = meta
-        hits = []
-        suppressed = 0
-        for start, end, f in _value_spans(findings, skip):
-            if _allowed(text, start):
-                suppressed += 1
-                continue
-            value = text[start:end]
-            hits.append((f.entity_type, f.score, f.recognizer, fingerprint(key, f.entity_type, value), start,
-                         end, value if self.show_values else None))
         hit_id = 0
-        if hits or suppressed:
-            hit_id = len(self._cell_registry)
-            self._cell_registry.append(hits)
-            if suppressed:
-                self._cell_suppressed[hit_id] = suppressed
-                state.suppressed += suppressed * n_rows
+        if findings:
+            hits = []
+            suppressed = 0
+            may_allow = ALLOW_MARKER in text
+            show = self.show_values
+            for start, end, f in _value_spans(findings, skip):
+                if may_allow and _allowed(text, start):
+                    suppressed += 1
+                    continue
+                value = text[start:end]
+                hits.append((f.entity_type, f.score, f.recognizer, fingerprint(key, f.entity_type, value), start,
+                             end, value if show else None))
+            if hits or suppressed:
+                hit_id = self._cell_registry.add(hits)
+                if suppressed:
+                    self._cell_suppressed[hit_id] = suppressed
+                    state.suppressed += suppressed * n_rows
         cells.hit_ids[i] = hit_id
         state.cells_changed()
-        if sum(map(len, self._cell_cache.values())) >= CELL_CACHE_SIZE:
+        if self._cell_cached >= CELL_CACHE_SIZE:
             for values in self._cell_cache.values():
                 values.clear()
+            self._cell_cached = 0
         seen[text] = hit_id
+        self._cell_cached += 1
 
 
 # -- helpers ------------------------------------------------------------------------------

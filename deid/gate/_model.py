@@ -264,35 +264,23 @@ class FileScan:
         """The table findings by row: arrays ``rows`` (0-based), ``groups`` (index into
         :meth:`cell_groups`) and ``hit_ids`` (into the groups' registry), one entry per
         cell with findings, sorted by row and then column order."""
-        import numpy as np
-
-        rows, groups, ids = [], [], []
-        for gi, cells in enumerate(self._cells):
-            row_ids = cells.row_hit_ids()
-            where = np.flatnonzero(row_ids)
-            rows.append(where + cells.offset)
-            groups.append(np.full(len(where), gi, dtype=np.int64))
-            ids.append(row_ids[where])
-        if not rows:
-            empty = np.zeros(0, dtype=np.int64)
-            return empty, empty, empty
-        rows, groups, ids = np.concatenate(rows), np.concatenate(groups), np.concatenate(ids)
-        order = np.lexsort((groups, rows))
-        return rows[order], groups[order], ids[order]
+        return _cell_table(self._cells, 0)
 
     def findings(self) -> Iterator[FileFinding]:
         """Every finding, in file order for text and by row for tables (built on demand:
-        a table's findings are stored once per distinct value)."""
+        a table's findings are stored once per distinct value; a chunk's rows at a time, so
+        reading the first few costs little)."""
         yield from self._findings
         if not self._cells:
             return
         registry = self._cells[0].registry
-        rows, groups, ids = self.cell_table()
-        for row, gi, hid in zip(rows.tolist(), groups.tolist(), ids.tolist()):
-            name = self._cells[gi].field
-            for entity, score, recognizer, fp, start, end, value in registry[hid]:
-                yield FileFinding(self.path, entity, score, fp, recognizer, line=None, column=start + 1,
-                                  length=end - start, row=row + 1, field=name, value=value)
+        for lo, hi in _chunks(self._cells):  # a chunk's rows all come before the next chunk's
+            rows, groups, ids = _cell_table(self._cells[lo:hi], lo)
+            for row, gi, hid in zip(rows.tolist(), groups.tolist(), ids.tolist()):
+                name = self._cells[gi].field
+                for entity, score, recognizer, fp, start, end, value in registry[hid]:
+                    yield FileFinding(self.path, entity, score, fp, recognizer, line=None, column=start + 1,
+                                      length=end - start, row=row + 1, field=name, value=value)
 
     def text_findings(self) -> list[FileFinding]:
         """Findings stored one by one (text files, JSON Lines)."""
@@ -325,6 +313,37 @@ class FileScan:
             "suppressed": self.suppressed,
             "error": self.error,
         }
+
+
+def _chunks(cells: list[CellHits]) -> Iterator[tuple[int, int]]:
+    """``(lo, hi)``: the runs of ``cells`` that belong to one chunk (the same row offset)."""
+    lo = 0
+    while lo < len(cells):
+        hi = lo + 1
+        while hi < len(cells) and cells[hi].offset == cells[lo].offset:
+            hi += 1
+        yield lo, hi
+        lo = hi
+
+
+def _cell_table(cells: list[CellHits], first: int):
+    """Rows (0-based), group indexes (``first`` for ``cells[0]``) and registry entries of the
+    cells with findings, sorted by row and then group."""
+    import numpy as np
+
+    rows, groups, ids = [], [], []
+    for gi, cell in enumerate(cells, first):
+        row_ids = cell.row_hit_ids()
+        where = np.flatnonzero(row_ids)
+        rows.append(where + cell.offset)
+        groups.append(np.full(len(where), gi, dtype=np.int64))
+        ids.append(row_ids[where])
+    if not rows:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
+    rows, groups, ids = np.concatenate(rows), np.concatenate(groups), np.concatenate(ids)
+    order = np.lexsort((groups, rows))
+    return rows[order], groups[order], ids[order]
 
 
 @dataclass
